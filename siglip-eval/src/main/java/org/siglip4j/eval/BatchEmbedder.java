@@ -1,0 +1,127 @@
+package org.siglip4j.eval;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import org.siglip4j.core.SiglipException;
+
+/**
+ * Feeds an {@link EmbeddingModel} in fixed-size batches, checks that every row it returns is unit
+ * length, takes images from an optional {@link EmbeddingCache} and shows a progress bar on stderr.
+ */
+public final class BatchEmbedder {
+
+    private final EmbeddingModel model;
+    private final EmbeddingCache cache;
+    private final int batchSize;
+    private final boolean showProgress;
+
+    /**
+     * Creates an embedder.
+     *
+     * @param model the model
+     * @param cache an image cache for this model and preprocessing, or {@code null}
+     * @param batchSize inputs per model call, positive
+     * @param showProgress whether to draw a progress bar on stderr
+     */
+    public BatchEmbedder(EmbeddingModel model, EmbeddingCache cache, int batchSize,
+            boolean showProgress) {
+        if (batchSize <= 0) {
+            throw new SiglipException("batch size must be positive, got " + batchSize);
+        }
+        this.model = model;
+        this.cache = cache;
+        this.batchSize = batchSize;
+        this.showProgress = showProgress;
+    }
+
+    /**
+     * Embeds images, using and filling the cache; the cache is saved even if the model fails
+     * part-way, so finished batches are not lost.
+     *
+     * @param images the image files
+     * @return the embeddings and counts
+     */
+    public EmbeddingRun embedImages(List<Path> images) {
+        long t0 = System.nanoTime();
+        float[][] out = new float[images.size()][];
+        List<Integer> todo = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            float[] hit = cache == null ? null : cache.get(images.get(i));
+            if (hit != null) {
+                out[i] = hit.clone();
+            } else {
+                todo.add(i);
+            }
+        }
+        try (ProgressBar bar = bar("Embedding images", todo.size())) {
+            for (int b = 0; b < todo.size(); b += batchSize) {
+                List<Integer> idx = todo.subList(b, Math.min(todo.size(), b + batchSize));
+                List<Path> batch = new ArrayList<>(idx.size());
+                for (int i : idx) {
+                    batch.add(images.get(i));
+                }
+                float[][] emb = model.embedImages(batch);
+                Embeddings.requireUnitRows(emb, batch.size(), "image embeddings of model "
+                        + model.id() + " for " + batch.get(0) + " ...");
+                for (int k = 0; k < idx.size(); k++) {
+                    out[idx.get(k)] = emb[k];
+                    if (cache != null) {
+                        cache.put(batch.get(k), emb[k]);
+                    }
+                }
+                if (bar != null) {
+                    bar.stepBy(idx.size());
+                }
+            }
+        } finally {
+            if (cache != null) {
+                cache.save();
+            }
+        }
+        if (out.length > 0) {
+            Embeddings.requireUnitRows(out, out.length, "image embeddings");
+        }
+        return new EmbeddingRun(out, todo.size(), images.size() - todo.size(),
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Embeds texts (never cached: text embedding is cheap next to images, and prompts change).
+     *
+     * @param texts the texts
+     * @return the embeddings and counts
+     */
+    public EmbeddingRun embedTexts(List<String> texts) {
+        long t0 = System.nanoTime();
+        float[][] out = new float[texts.size()][];
+        try (ProgressBar bar = bar("Embedding texts", texts.size())) {
+            for (int b = 0; b < texts.size(); b += batchSize) {
+                List<String> batch = texts.subList(b, Math.min(texts.size(), b + batchSize));
+                float[][] emb = model.embedTexts(batch);
+                Embeddings.requireUnitRows(emb, batch.size(), "text embeddings of model "
+                        + model.id() + " for '" + batch.get(0) + "' ...");
+                System.arraycopy(emb, 0, out, b, emb.length);
+                if (bar != null) {
+                    bar.stepBy(batch.size());
+                }
+            }
+        }
+        return new EmbeddingRun(out, texts.size(), 0, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private ProgressBar bar(String task, int max) {
+        if (!showProgress || max == 0) {
+            return null;
+        }
+        return new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(max)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .showSpeed()
+                .build();
+    }
+}

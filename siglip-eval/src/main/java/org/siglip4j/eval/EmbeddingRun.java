@@ -1,0 +1,21 @@
+package org.siglip4j.eval;
+
+/**
+ * The outcome of embedding a list of inputs.
+ *
+ * @param embeddings one unit row per input, in input order
+ * @param computed inputs the model embedded in this run
+ * @param fromCache inputs taken from the embedding cache
+ * @param seconds wall time spent, including cache look-ups
+ */
+public record EmbeddingRun(float[][] embeddings, int computed, int fromCache, double seconds) {
+
+    /**
+     * Throughput of the model on the inputs it actually embedded.
+     *
+     * @return computed inputs per second, or 0 when nothing was computed
+     */
+    public double computedPerSecond() {
+        return computed == 0 || seconds <= 0 ? 0 : computed / seconds;
+    }
+}

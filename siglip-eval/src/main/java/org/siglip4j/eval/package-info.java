@@ -1,0 +1,9 @@
+/**
+ * Zero-shot classification and image-text retrieval evaluation.
+ *
+ * <p>Everything here is model-independent: an evaluator talks to an {@link
+ * org.siglip4j.eval.EmbeddingModel}, which a SigLIP-backed implementation provides. The protocol
+ * follows open_clip's zero-shot classifier (per class, the unit text embeddings of every prompt
+ * template are averaged and re-normalised) and the usual COCO/Flickr retrieval metrics.
+ */
+package org.siglip4j.eval;
