@@ -15,7 +15,7 @@ import javax.imageio.ImageIO;
  * (R, G, B) plus small content-hash dimensions; a text embeds as the colour words it names plus a
  * small text-hash perturbation, so templates matter a little and colours decide.
  */
-final class FakeEmbeddingModel implements EmbeddingModel {
+class FakeEmbeddingModel implements EmbeddingModel {
 
     static final int DIM = 8;
     private final String preprocessingId;
