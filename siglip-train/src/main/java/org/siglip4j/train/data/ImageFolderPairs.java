@@ -15,7 +15,8 @@ import java.util.stream.Stream;
  * Turns a labelled image folder ({@code root/CLASS/image.jpg}, DJL's {@code ImageFolder} layout)
  * into image-text pairs: each image gets one caption per prompt template, the template's
  * {@code {}} replaced by the class name (folder name with underscores as spaces), so the model
- * learns from text, not from class indices.
+ * learns from text, not from class indices. Images of one class form one positive group: in a
+ * batch, every caption of the class counts as a match, not as a negative.
  */
 public final class ImageFolderPairs {
     private static final Set<String> IMAGE_EXT = Set.of("jpg", "jpeg", "png", "bmp", "gif", "webp");
@@ -42,7 +43,7 @@ public final class ImageFolderPairs {
                 List<String> captions = templates.stream().map(t -> t.replace("{}", name)).toList();
                 try (Stream<Path> files = Files.list(cls)) {
                     files.filter(ImageFolderPairs::isImage).sorted()
-                            .forEach(f -> pairs.add(new ImageTextPair(f, captions)));
+                            .forEach(f -> pairs.add(new ImageTextPair(f, captions, name)));
                 }
             }
         } catch (IOException e) {
