@@ -1,0 +1,12 @@
+package org.siglip4j.cli;
+
+import java.util.List;
+
+/** The registry of sub-commands, in the order {@code siglip --help} lists them. */
+final class Commands {
+    private Commands() {}
+
+    static List<Object> all() {
+        return List.of();
+    }
+}
