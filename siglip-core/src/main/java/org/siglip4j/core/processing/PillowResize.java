@@ -134,16 +134,21 @@ public final class PillowResize {
         int[] kk = c.weights;
         int half = 1 << (PRECISION_BITS - 1);
         int stride = w * 3;
+        int[] acc = new int[stride];
         for (int yy = 0; yy < outH; yy++) {
             int ymin = b[2 * yy] - rowOffset;
             int ymax = b[2 * yy + 1];
             int k0 = yy * c.ksize;
-            for (int i = 0, o = yy * stride; i < stride; i++, o++) {
-                int s = half;
-                for (int y = 0, p = ymin * stride + i; y < ymax; y++, p += stride) {
-                    s += (src[p] & 0xFF) * kk[k0 + y];
+            java.util.Arrays.fill(acc, half);
+            // row-wise accumulation: same integer sums as Pillow's per-pixel loop, cache-friendly
+            for (int y = 0; y < ymax; y++) {
+                int weight = kk[k0 + y];
+                for (int i = 0, p = (ymin + y) * stride; i < stride; i++, p++) {
+                    acc[i] += (src[p] & 0xFF) * weight;
                 }
-                out[o] = clip8(s);
+            }
+            for (int i = 0, o = yy * stride; i < stride; i++, o++) {
+                out[o] = clip8(acc[i]);
             }
         }
         return out;

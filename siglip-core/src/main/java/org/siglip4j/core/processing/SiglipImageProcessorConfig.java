@@ -74,6 +74,30 @@ public record SiglipImageProcessorConfig(
         return imageStd.clone();
     }
 
+    /** Compares by value, arrays included. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SiglipImageProcessorConfig c && doResize == c.doResize && height == c.height
+                && width == c.width && resample == c.resample && doRescale == c.doRescale
+                && Double.compare(rescaleFactor, c.rescaleFactor) == 0 && doNormalize == c.doNormalize
+                && Arrays.equals(imageMean, c.imageMean) && Arrays.equals(imageStd, c.imageStd)
+                && java.util.Objects.equals(doConvertRgb, c.doConvertRgb);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(doResize, height, width, resample, doRescale, rescaleFactor, doNormalize,
+                Arrays.hashCode(imageMean), Arrays.hashCode(imageStd), doConvertRgb);
+    }
+
+    @Override
+    public String toString() {
+        return "SiglipImageProcessorConfig[doResize=" + doResize + ", height=" + height + ", width=" + width
+                + ", resample=" + resample + ", doRescale=" + doRescale + ", rescaleFactor=" + rescaleFactor
+                + ", doNormalize=" + doNormalize + ", imageMean=" + Arrays.toString(imageMean)
+                + ", imageStd=" + Arrays.toString(imageStd) + ", doConvertRgb=" + doConvertRgb + "]";
+    }
+
     /**
      * HF's defaults for {@code SiglipImageProcessor}: resize to 224x224 bicubic, rescale 1/255,
      * normalise with mean 0.5 and std 0.5 (values in [-1, 1]).

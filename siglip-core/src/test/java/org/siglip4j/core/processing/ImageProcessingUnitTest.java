@@ -226,6 +226,8 @@ class ImageProcessingUnitTest {
         assertArrayEquals(new double[] {0.25, 0.25, 0.25}, c.imageMean());
         assertEquals(Boolean.TRUE, c.doConvertRgb());
         assertEquals(224, parse("{}").height());
+        assertEquals(SiglipImageProcessorConfig.defaults(), parse("{}"));
+        assertEquals(fixture, SiglipImageProcessorConfig.load(Fixtures.file("preprocessor_config.json")));
         SiglipException intSize = assertThrows(SiglipException.class, () -> parse("{\"size\": 224}"));
         assertTrue(intSize.getMessage().contains("height"), intSize.getMessage());
         SiglipException edge = assertThrows(SiglipException.class, () -> parse("{\"size\": {\"shortest_edge\": 224}}"));
