@@ -38,7 +38,7 @@ import org.siglip4j.eval.ZeroShotResult;
  * <p>What runs where: the driver lists the folder, builds the class embeddings with {@link
  * ZeroShotClassifier} (the text side is small) and broadcasts them; each partition of image paths
  * is embedded in batches by its executor's model ({@link ExecutorModels}: one per JVM), scored
- * against the broadcast classes, and reduced to three ints per image (label, rank of the true
+ * against the broadcast classes, and reduced to four ints per image (index, label, rank of the true
  * class, predicted class); the driver collects those and calls {@link
  * ClassificationMetrics#fromRanks}. Image files must be readable at the same path on every
  * executor (a shared file system). The single-process embedding cache is not used.
