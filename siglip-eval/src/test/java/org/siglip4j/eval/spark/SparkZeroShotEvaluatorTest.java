@@ -84,7 +84,7 @@ class SparkZeroShotEvaluatorTest {
                 .optTemplates(TEMPLATES).optBatchSize(3).optShowProgress(false).build()
                 .evaluate(folder);
         ClassificationMetrics m = single.metrics();
-        // the comparison means something only if there are misses, several confusions, top-5 < 1
+        // the comparison means something only with misses in every class and several confusions
         assertEquals(42, m.numImages());
         assertTrue(m.top1() > 0.4 && m.top1() < 0.95, "top1 " + m.top1());
         assertTrue(m.mostConfused().size() >= 3, m.mostConfused().toString());
