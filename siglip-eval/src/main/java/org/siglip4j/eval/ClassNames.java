@@ -240,6 +240,42 @@ public final class ClassNames {
     }
 
     /**
+     * Class names for a data set's folders and where they came from, as reported with results.
+     *
+     * @param names one name per class folder, in class order
+     * @param source "folder names", the ImageNet source, or the explicit names' {@link #source()}
+     */
+    public record Resolved(List<String> names, String source) {
+
+        /**
+         * Freezes the names.
+         *
+         * @param names the names
+         * @param source their source
+         */
+        public Resolved {
+            names = List.copyOf(names);
+        }
+    }
+
+    /**
+     * Resolves the names an evaluator uses: the explicit names if given, else {@link
+     * #forFolders(List)}.
+     *
+     * @param explicit explicit names, or {@code null} for the defaults
+     * @param folders the class folder names, in class order
+     * @return the names with their source
+     */
+    public static Resolved resolve(ClassNames explicit, List<String> folders) {
+        if (explicit != null) {
+            return new Resolved(explicit.namesFor(folders), explicit.source());
+        }
+        List<String> names = forFolders(folders);
+        boolean plain = names.equals(folders.stream().map(ClassNames::fromFolderName).toList());
+        return new Resolved(names, plain ? "folder names" : imagenet().source());
+    }
+
+    /**
      * Names for the given class folders: by key for map-based names (every folder must be
      * present), by position for list-based names (counts must match).
      *

@@ -168,6 +168,41 @@ public record ClassificationMetrics(
             throw new SiglipException("scores have " + classes + " classes but " + classNames.size()
                     + " class names were given");
         }
+        int[] ranks = new int[scores.length];
+        int[] predicted = new int[scores.length];
+        for (int i = 0; i < scores.length; i++) {
+            ranks[i] = rankOfTrueClass(scores[i], labels[i]);
+            predicted[i] = ranks[i] == 1 ? labels[i] : predictedClass(scores[i], labels[i]);
+        }
+        return fromRanks(labels, ranks, predicted, classNames, maxConfusedPairs);
+    }
+
+    /**
+     * Computes all metrics from what {@link #compute} derives per image: the rank of the true
+     * class ({@link #rankOfTrueClass}) and the predicted class ({@link #predictedClass}). Lets a
+     * distributed run score images where they are embedded and ship three ints per image instead
+     * of a score row; the result equals {@link #compute} on the score rows.
+     *
+     * @param labels true class per image
+     * @param ranks 1-based rank of the true class per image
+     * @param predicted predicted class per image (the true class exactly when its rank is 1)
+     * @param classNames one name per class
+     * @param maxConfusedPairs how many confused pairs to keep (0 for none)
+     * @return the metrics
+     */
+    public static ClassificationMetrics fromRanks(int[] labels, int[] ranks, int[] predicted,
+            List<String> classNames, int maxConfusedPairs) {
+        int classes = classNames.size();
+        if (labels.length == 0) {
+            throw new SiglipException("no images to score");
+        }
+        if (classes == 0) {
+            throw new SiglipException("no classes to score against");
+        }
+        if (ranks.length != labels.length || predicted.length != labels.length) {
+            throw new SiglipException(labels.length + " labels but " + ranks.length + " ranks and "
+                    + predicted.length + " predictions");
+        }
         int k5 = Math.min(5, classes);
         int[] count = new int[classes];
         int[] c1 = new int[classes];
@@ -175,15 +210,22 @@ public record ClassificationMetrics(
         Map<Long, Integer> confusions = new HashMap<>();
         int top1 = 0;
         int top5 = 0;
-        for (int i = 0; i < scores.length; i++) {
+        for (int i = 0; i < labels.length; i++) {
             int t = labels[i];
-            int rank = rankOfTrueClass(scores[i], t);
+            int rank = ranks[i];
+            int p = predicted[i];
+            if (t < 0 || t >= classes || p < 0 || p >= classes || rank < 1 || rank > classes
+                    || (rank == 1) != (p == t)) {
+                throw new SiglipException("image " + i + ": label " + t + ", rank " + rank
+                        + ", predicted " + p + " is inconsistent with " + classes + " classes"
+                        + " (expected 0 <= label, predicted < classes, 1 <= rank <= classes and"
+                        + " predicted == label exactly when rank == 1)");
+            }
             count[t]++;
             if (rank == 1) {
                 c1[t]++;
                 top1++;
             } else {
-                int p = predictedClass(scores[i], t);
                 confusions.merge(((long) t << 32) | p, 1, Integer::sum);
             }
             if (rank <= k5) {
@@ -214,7 +256,7 @@ public record ClassificationMetrics(
         if (pairs.size() > maxConfusedPairs) {
             pairs = pairs.subList(0, Math.max(0, maxConfusedPairs));
         }
-        int n = scores.length;
+        int n = labels.length;
         return new ClassificationMetrics(n, classes, (double) top1 / n, (double) top5 / n, k5,
                 sum / withImages, classes - withImages, rows, pairs);
     }

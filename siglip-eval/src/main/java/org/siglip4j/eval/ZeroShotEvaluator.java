@@ -59,12 +59,9 @@ public final class ZeroShotEvaluator {
      */
     public ZeroShotResult evaluate(LabelledImageFolder data) {
         long t0 = System.nanoTime();
-        List<String> names = classNames == null
-                ? ClassNames.forFolders(data.classFolders())
-                : classNames.namesFor(data.classFolders());
-        String namesSource = classNames != null ? classNames.source()
-                : names.equals(data.classFolders().stream().map(ClassNames::fromFolderName).toList())
-                        ? "folder names" : ClassNames.imagenet().source();
+        ClassNames.Resolved resolved = ClassNames.resolve(classNames, data.classFolders());
+        List<String> names = resolved.names();
+        String namesSource = resolved.source();
         EmbeddingCache cache = cacheDir == null ? null
                 : EmbeddingCache.open(cacheDir, model.id(), model.preprocessingId());
         BatchEmbedder embedder = new BatchEmbedder(model, cache, batchSize, showProgress);

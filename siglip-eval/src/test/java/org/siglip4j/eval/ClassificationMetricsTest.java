@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -173,5 +174,29 @@ class ClassificationMetricsTest {
                 new float[0][], new int[0], ABC, 1));
         assertThrows(SiglipException.class,
                 () -> ClassificationMetrics.topKAccuracy(new float[][] {{1}}, new int[] {0}, 0));
+    }
+
+    @Test
+    void fromRanksGivesTheHandComputedNumbersAndRejectsInconsistentRows() {
+        // the hand-computed case above, as (label, rank, predicted) per image
+        int[] y = {0, 1, 2, 0};
+        ClassificationMetrics m = ClassificationMetrics.fromRanks(y, new int[] {1, 2, 3, 2},
+                new int[] {0, 0, 0, 1}, ABC, 10);
+        assertEquals(0.25, m.top1(), 1e-12);
+        assertEquals(0.5 / 3, m.meanPerClassAccuracy(), 1e-12);
+        assertEquals(List.of(new ClassificationMetrics.ConfusedPair(0, "a", 1, "b", 1),
+                new ClassificationMetrics.ConfusedPair(1, "b", 0, "a", 1),
+                new ClassificationMetrics.ConfusedPair(2, "c", 0, "a", 1)), m.mostConfused());
+        for (int[] bad : new int[][] {{0, 1, 1}, {0, 2, 0}, {0, 4, 1}, {0, 0, 0}, {3, 1, 3},
+                {0, 2, 3}}) {
+            SiglipException e = assertThrows(SiglipException.class,
+                    () -> ClassificationMetrics.fromRanks(new int[] {bad[0]}, new int[] {bad[1]},
+                            new int[] {bad[2]}, ABC, 1), () -> Arrays.toString(bad));
+            assertTrue(e.getMessage().contains("inconsistent with 3 classes"), e.getMessage());
+        }
+        assertThrows(SiglipException.class, () -> ClassificationMetrics.fromRanks(
+                new int[] {0, 1}, new int[] {1}, new int[] {0, 1}, ABC, 1));
+        assertThrows(SiglipException.class, () -> ClassificationMetrics.fromRanks(
+                new int[0], new int[0], new int[0], ABC, 1));
     }
 }
