@@ -279,10 +279,13 @@ public record SiglipConfig(
         return textConfig.parameterCount() + visionConfig.parameterCount() + 2;
     }
 
-    /** Parameters of a {@code SiglipForImageClassification} (vision tower without head + classifier). */
+    /**
+     * Parameters of a {@code SiglipForImageClassification}: the whole vision tower (HF keeps the
+     * unused MAP head) plus the classifier.
+     */
     public long classificationParameterCount() {
         long d = visionConfig.hiddenSize();
-        return visionConfig.withVisionUseHead(false).parameterCount() + d * numLabels() + numLabels();
+        return visionConfig.parameterCount() + d * numLabels() + numLabels();
     }
 
     static JsonObject sorted(JsonObject o) {
