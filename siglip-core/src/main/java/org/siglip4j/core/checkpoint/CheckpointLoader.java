@@ -77,8 +77,8 @@ public final class CheckpointLoader {
             loaded.add(e.getKey());
         }
         if (!ignored.isEmpty()) {
-            LOG.warn("{}: {} tensors not used by this model were skipped: {}", checkpoint.source(), ignored.size(),
-                    ignored);
+            LOG.info("{}: {} tensors not used by this model class were skipped (first: {})", checkpoint.source(),
+                    ignored.size(), ignored.subList(0, Math.min(5, ignored.size())));
         }
         if (!report.isClean()) {
             LOG.warn("{} does not fully match the model:{}", checkpoint.source(), report.describe());

@@ -47,7 +47,7 @@ public record SiglipTextConfig(
     public static final String MODEL_TYPE = "siglip_text_model";
     private static final Set<String> FIELDS = Set.of("vocab_size", "hidden_size", "intermediate_size",
             "num_hidden_layers", "num_attention_heads", "max_position_embeddings", "hidden_act", "layer_norm_eps",
-            "attention_dropout", "pad_token_id", "bos_token_id", "eos_token_id", "projection_size");
+            "attention_dropout", "pad_token_id", "bos_token_id", "eos_token_id", "projection_size", "model_type");
 
     /** Validates every field. */
     public SiglipTextConfig {
@@ -129,9 +129,7 @@ public record SiglipTextConfig(
         if (projectionSize != hiddenSize) {
             o.add("projection_size", new JsonPrimitive(projectionSize));
         }
-        if (!o.has("model_type")) {
-            o.add("model_type", new JsonPrimitive(MODEL_TYPE));
-        }
+        o.add("model_type", new JsonPrimitive(MODEL_TYPE));
         return SiglipConfig.sorted(o);
     }
 

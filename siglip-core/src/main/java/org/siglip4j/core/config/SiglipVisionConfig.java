@@ -46,7 +46,7 @@ public record SiglipVisionConfig(
 
     private static final Set<String> FIELDS = Set.of("hidden_size", "intermediate_size", "num_hidden_layers",
             "num_attention_heads", "num_channels", "image_size", "patch_size", "hidden_act", "layer_norm_eps",
-            "attention_dropout", "vision_use_head");
+            "attention_dropout", "vision_use_head", "model_type");
 
     /** Validates every field; see {@link SiglipException} messages. */
     public SiglipVisionConfig {
@@ -59,9 +59,11 @@ public record SiglipVisionConfig(
         JsonFields.positive(p, "image_size", imageSize);
         JsonFields.positive(p, "patch_size", patchSize);
         JsonFields.checkHeads(p, hiddenSize, numAttentionHeads);
-        if (imageSize % patchSize != 0) {
+        // HF does not require divisibility (So400m/14 at 384 has 27x27 patches, the Conv2d floors),
+        // but an image smaller than one patch has no tokens at all
+        if (imageSize < patchSize) {
             throw new SiglipException("config.json: vision_config.image_size " + imageSize
-                    + " is not divisible by vision_config.patch_size " + patchSize);
+                    + " is smaller than vision_config.patch_size " + patchSize + " (no patches)");
         }
         JsonFields.checkAct(p, hiddenAct);
         JsonFields.checkEps(p, layerNormEps);
@@ -74,7 +76,7 @@ public record SiglipVisionConfig(
         return new SiglipVisionConfig(768, 3072, 12, 12, 3, 224, 16, "gelu_pytorch_tanh", 1e-6, 0.0, true, null);
     }
 
-    /** Patches per side at the trained image size. */
+    /** Patches per side at the trained image size ({@code image_size // patch_size}, like HF). */
     public int gridSize() {
         return imageSize / patchSize;
     }
@@ -131,9 +133,7 @@ public record SiglipVisionConfig(
         o.add("layer_norm_eps", new JsonPrimitive(layerNormEps));
         o.add("attention_dropout", new JsonPrimitive(attentionDropout));
         o.add("vision_use_head", new JsonPrimitive(visionUseHead));
-        if (!o.has("model_type")) {
-            o.add("model_type", new JsonPrimitive(MODEL_TYPE));
-        }
+        o.add("model_type", new JsonPrimitive(MODEL_TYPE));
         return SiglipConfig.sorted(o);
     }
 

@@ -45,11 +45,12 @@ public final class SiglipVisionEmbeddings extends SiglipModule {
         int h = (int) s.get(2);
         int w = (int) s.get(3);
         int p = config.patchSize();
-        if (h % p != 0 || w % p != 0) {
-            throw new SiglipException("pixel_values " + h + "x" + w + " is not a multiple of the patch size " + p);
+        if (h < p || w < p) {
+            throw new SiglipException("pixel_values " + h + "x" + w + " is smaller than one " + p + "x" + p + " patch");
         }
         NDArray patches = patchEmbedding.forward(ps, pixels, training);
         long d = config.hiddenSize();
+        // the stride-p convolution floors, like HF's Conv2d (384 / 14 -> 27)
         int gh = h / p;
         int gw = w / p;
         NDArray tokens = patches.reshape(s.get(0), d, (long) gh * gw).transpose(0, 2, 1);
