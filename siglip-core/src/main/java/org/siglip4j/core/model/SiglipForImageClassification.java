@@ -1,0 +1,106 @@
+package org.siglip4j.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.siglip4j.core.config.SiglipConfig;
+import org.siglip4j.core.nn.BaseModelOutput;
+import org.siglip4j.core.nn.SiglipVisionTransformer;
+import org.siglip4j.core.nn.TorchLinear;
+
+/**
+ * HF {@code SiglipForImageClassification}: the vision tower, mean over ALL patch tokens of the
+ * last hidden state (after post_layernorm, HF v4.43+), then {@code classifier} Linear(D,
+ * num_labels).
+ *
+ * <p>Like HF, the tower keeps its MAP {@code head} (when {@code vision_use_head}) although the
+ * classifier never runs it: HF checkpoints of this class contain those tensors, so they load
+ * strictly and a saved folder loads back into HF unchanged. The head's parameters are frozen (no
+ * gradient) because nothing in the forward pass uses them.
+ */
+public class SiglipForImageClassification extends PretrainedSiglip {
+    private final SiglipVisionTransformer visionModel;
+    private final TorchLinear classifier;
+
+    /** An unloaded classifier of that config ({@code id2label} gives the classes). */
+    public SiglipForImageClassification(SiglipConfig config, NDManager manager) {
+        super(config, manager);
+        visionModel = module("vision_model", new SiglipVisionTransformer(config.visionConfig()));
+        int d = config.visionConfig().hiddenSize();
+        float std = (float) (Math.pow(d, -0.5) * config.initializerFactor());
+        classifier = module("classifier", new TorchLinear(d, config.numLabels(), true, new NormalInitializer(std),
+                Initializer.ZEROS));
+        for (Map.Entry<String, Parameter> e : namedParameters().entrySet()) {
+            if (e.getKey().startsWith("vision_model.head.")) {
+                e.getValue().freeze(true);
+            }
+        }
+    }
+
+    /** Loads a HF {@code SiglipForImageClassification} folder, strictly. */
+    public static SiglipForImageClassification fromPretrained(Path dir, NDManager manager) {
+        return fromPretrained(dir, manager, true);
+    }
+
+    /**
+     * Loads a folder. With {@code strict=false} a SiglipModel folder works too: its text tower
+     * is reported unexpected and the missing classifier is initialised randomly.
+     */
+    public static SiglipForImageClassification fromPretrained(Path dir, NDManager manager, boolean strict) {
+        SiglipForImageClassification m = new SiglipForImageClassification(SiglipConfig.load(dir), manager);
+        try {
+            m.loadWeights(dir, strict);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+        return m;
+    }
+
+    @Override
+    protected String architecture() {
+        return "SiglipForImageClassification";
+    }
+
+    /** Class names by index. */
+    public Map<Integer, String> id2label() {
+        return config().id2label();
+    }
+
+    /** The vision tower. */
+    public SiglipVisionTransformer visionModel() {
+        return visionModel;
+    }
+
+    /** Logits [B, num_labels] (inference). */
+    public NDArray logits(NDArray pixelValues) {
+        return forward(pixelValues).logits();
+    }
+
+    /** Logits and last hidden state (inference). */
+    public ImageClassifierOutput forward(NDArray pixelValues) {
+        return infer(pixelValues, ps -> compute(ps, pixelValues, false, false),
+                o -> Arrays.asList(o.logits(), o.lastHiddenState()));
+    }
+
+    /** The forward computation under any parameter store. */
+    public ImageClassifierOutput compute(ParameterStore ps, NDArray pixelValues, boolean interpolatePosEncoding,
+            boolean training) {
+        BaseModelOutput o = visionModel.forward(ps, pixelValues, interpolatePosEncoding, false, training);
+        NDArray pooled = o.lastHiddenState().mean(new int[] {1});
+        return new ImageClassifierOutput(classifier.forward(ps, pooled, training), o.lastHiddenState());
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+        return new NDList(compute(ps, inputs.get(0), false, training).logits());
+    }
+}

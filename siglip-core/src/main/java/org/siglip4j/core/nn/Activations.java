@@ -1,0 +1,30 @@
+package org.siglip4j.core.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+import org.siglip4j.core.SiglipException;
+
+/** The MLP activations of HF's {@code ACT2FN} that SigLIP configs name. */
+public final class Activations {
+    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
+
+    private Activations() {}
+
+    /** {@code gelu_pytorch_tanh}: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+    public static NDArray geluTanh(NDArray x) {
+        // out-of-place ops only: tanh saves its output for the backward pass
+        NDArray inner = x.pow(3).mul(0.044715f).add(x).mul(SQRT_2_OVER_PI);
+        return x.mul(0.5f).mul(inner.tanh().add(1f));
+    }
+
+    /** Applies the named activation. */
+    public static NDArray apply(String name, NDArray x) {
+        return switch (name) {
+            case "gelu_pytorch_tanh", "gelu_new", "gelu_fast" -> geluTanh(x);
+            case "gelu" -> Activation.gelu(x);
+            case "relu" -> Activation.relu(x);
+            case "quick_gelu" -> x.mul(Activation.sigmoid(x.mul(1.702f)));
+            default -> throw new SiglipException("unsupported hidden_act '" + name + "'");
+        };
+    }
+}

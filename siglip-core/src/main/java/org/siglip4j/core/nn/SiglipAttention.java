@@ -1,0 +1,79 @@
+package org.siglip4j.core.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * Multi-head self-attention of SigLIP ({@code SiglipAttention}, eager path): q/k/v/out projections
+ * with bias, scores scaled by head_dim^-0.5, softmax in float32, optional key padding mask.
+ */
+public final class SiglipAttention extends SiglipModule {
+    private final TorchLinear qProj;
+    private final TorchLinear kProj;
+    private final TorchLinear vProj;
+    private final TorchLinear outProj;
+    private final int heads;
+    private final int headDim;
+    private final float scale;
+    private final float dropout;
+
+    /** Attention over {@code dim} features with {@code heads} heads. */
+    public SiglipAttention(int dim, int heads, double dropout) {
+        this.heads = heads;
+        this.headDim = dim / heads;
+        this.scale = (float) Math.pow(headDim, -0.5);
+        this.dropout = (float) dropout;
+        kProj = module("k_proj", new TorchLinear(dim, dim));
+        vProj = module("v_proj", new TorchLinear(dim, dim));
+        qProj = module("q_proj", new TorchLinear(dim, dim));
+        outProj = module("out_proj", new TorchLinear(dim, dim));
+    }
+
+    /**
+     * Self-attention.
+     *
+     * @param x [B, L, D]
+     * @param maskBias additive mask [B, 1, 1, L] (0 keep, very negative drop) or null
+     */
+    public NDArray forward(ParameterStore ps, NDArray x, NDArray maskBias, boolean training) {
+        long b = x.getShape().get(0);
+        long l = x.getShape().get(1);
+        NDArray q = split(qProj.forward(ps, x, training), b, l);
+        NDArray k = split(kProj.forward(ps, x, training), b, l);
+        NDArray v = split(vProj.forward(ps, x, training), b, l);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale);
+        if (maskBias != null) {
+            scores = scores.add(maskBias);
+        }
+        NDArray probs = scores.getDataType() == DataType.FLOAT32 ? scores.softmax(-1)
+                : scores.toType(DataType.FLOAT32, false).softmax(-1).toType(scores.getDataType(), false);
+        if (training && dropout > 0) {
+            probs = Dropout.dropout(probs, dropout, true).singletonOrThrow();
+        }
+        NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, l, (long) heads * headDim);
+        return outProj.forward(ps, out, training);
+    }
+
+    private NDArray split(NDArray t, long b, long l) {
+        return t.reshape(b, l, heads, headDim).transpose(0, 2, 1, 3);
+    }
+
+    /** The additive attention bias of a [B, L] 0/1 mask, as HF's {@code _prepare_4d_attention_mask}. */
+    public static NDArray maskBias(NDArray attentionMask) {
+        long b = attentionMask.getShape().get(0);
+        long l = attentionMask.getShape().get(1);
+        NDArray inverted = attentionMask.toType(DataType.FLOAT32, false).neg().add(1f);
+        return inverted.mul(-Float.MAX_VALUE).reshape(new Shape(b, 1, 1, l));
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+        NDArray mask = inputs.size() > 1 ? maskBias(inputs.get(1)) : null;
+        return list(forward(ps, inputs.get(0), mask, training));
+    }
+}

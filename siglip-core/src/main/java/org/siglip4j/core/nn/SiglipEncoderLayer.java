@@ -1,0 +1,34 @@
+package org.siglip4j.core.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/** {@code SiglipEncoderLayer}, pre-norm: h += attn(ln1(h)); h += mlp(ln2(h)). */
+public final class SiglipEncoderLayer extends SiglipModule {
+    private final SiglipAttention selfAttn;
+    private final TorchLayerNorm layerNorm1;
+    private final SiglipMLP mlp;
+    private final TorchLayerNorm layerNorm2;
+
+    /** One transformer layer. */
+    public SiglipEncoderLayer(int dim, int intermediate, int heads, String act, double eps, double dropout) {
+        selfAttn = module("self_attn", new SiglipAttention(dim, heads, dropout));
+        layerNorm1 = module("layer_norm1", new TorchLayerNorm(dim, eps));
+        mlp = module("mlp", new SiglipMLP(dim, intermediate, act));
+        layerNorm2 = module("layer_norm2", new TorchLayerNorm(dim, eps));
+    }
+
+    /** Applies the layer; {@code maskBias} as in {@link SiglipAttention#forward}. */
+    public NDArray forward(ParameterStore ps, NDArray x, NDArray maskBias, boolean training) {
+        NDArray h = x.add(selfAttn.forward(ps, layerNorm1.forward(ps, x, training), maskBias, training));
+        return h.add(mlp.forward(ps, layerNorm2.forward(ps, h, training), training));
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+        NDArray mask = inputs.size() > 1 ? SiglipAttention.maskBias(inputs.get(1)) : null;
+        return list(forward(ps, inputs.get(0), mask, training));
+    }
+}

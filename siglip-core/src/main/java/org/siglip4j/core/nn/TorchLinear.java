@@ -1,0 +1,48 @@
+package org.siglip4j.core.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.util.PairList;
+
+/** {@code torch.nn.Linear}: {@code weight} [out, in], optional {@code bias} [out]; y = x W^T + b. */
+public final class TorchLinear extends SiglipModule {
+    private final Parameter weight;
+    private final Parameter bias;
+    private final long out;
+
+    /** A linear layer with bias and Xavier-uniform weights. */
+    public TorchLinear(long in, long out) {
+        this(in, out, true, new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.AVG, 6),
+                Initializer.ZEROS);
+    }
+
+    /** A linear layer with the given initializers. */
+    public TorchLinear(long in, long out, boolean withBias, Initializer weightInit, Initializer biasInit) {
+        this.out = out;
+        weight = parameter("weight", new Shape(out, in), Parameter.Type.WEIGHT, weightInit);
+        bias = withBias ? parameter("bias", new Shape(out), Parameter.Type.BIAS, biasInit) : null;
+    }
+
+    /** Applies the layer to the last axis of {@code x}. */
+    public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
+        NDArray w = value(ps, weight, x, training);
+        NDArray b = bias == null ? null : value(ps, bias, x, training);
+        return b == null ? Linear.linear(x, w).singletonOrThrow() : Linear.linear(x, w, b).singletonOrThrow();
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+        return list(forward(ps, inputs.singletonOrThrow(), training));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] in) {
+        return new Shape[] {in[0].slice(0, in[0].dimension() - 1).add(out)};
+    }
+}
