@@ -1,0 +1,51 @@
+package org.siglip4j.cli;
+
+import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.tokenizer.SentencePieceConverter;
+import org.siglip4j.core.tokenizer.SentencePieceModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.Callable;
+
+/** {@code siglip convert-tokenizer spiece.model tokenizer.json}. */
+@Command(name = "convert-tokenizer", mixinStandardHelpOptions = true,
+        description = "Convert a SentencePiece spiece.model (as official SigLIP checkpoints ship) into a "
+                + "tokenizer.json for the Rust tokenizers library, with SigLIP's text canonicalisation.")
+final class ConvertTokenizerCommand implements Callable<Integer> {
+    @Mixin
+    SiglipCli.Common common;
+
+    @Parameters(index = "0", paramLabel = "SPIECE_MODEL", description = "The spiece.model file.")
+    Path input;
+
+    @Parameters(index = "1", paramLabel = "TOKENIZER_JSON", description = "Where to write tokenizer.json.")
+    Path output;
+
+    @Option(names = "--max-length", defaultValue = "64",
+            description = "Padding and truncation length written into the file (default: ${DEFAULT-VALUE}).")
+    int maxLength;
+
+    @Override
+    public Integer call() throws IOException {
+        if (maxLength < 2) {
+            throw new SiglipException("--max-length must be at least 2 (one piece and </s>), got " + maxLength);
+        }
+        SentencePieceModel model = SentencePieceModel.load(input);
+        String json = SentencePieceConverter.toJsonString(SentencePieceConverter.convert(model, maxLength, true));
+        Path parent = output.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempFile(parent, ".tokenizer", ".tmp");
+        Files.writeString(tmp, json, StandardCharsets.UTF_8);
+        Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        System.out.printf("wrote %s (%d pieces, max length %d)%n", output, model.pieces().size(), maxLength);
+        return 0;
+    }
+}
