@@ -245,7 +245,7 @@ public final class ShardedSigmoidLoss {
         double lossSum = 0;
         for (int i = 0; i < k; i++) {
             PairwiseSigmoid.Accumulator a = acc.get(i);
-            NDArray li = a.lossSum.mul(invN);
+            NDArray li = a.lossSum.mul(invN).toType(a.lossSum.getDataType(), false); // 0-d * double -> f64
             li.attach(imageShards.get(i).getManager());
             perDevice.add(li);
             // The all-reduce of the three scalars: tiny, so it goes through the host.

@@ -176,7 +176,8 @@ public class SigmoidLoss extends Loss {
             PairwiseSigmoid.accumulate(x, y, scale, bias,
                     lab == null ? PairwiseSigmoid.Signs.diagonal(0) : PairwiseSigmoid.Signs.labels(lab),
                     chunkSize, invN, acc, gy);
-            NDArray loss = acc.lossSum.mul(invN);
+            // A 0-d float32 times a Java double promotes to float64 in PyTorch: cast back.
+            NDArray loss = acc.lossSum.mul(invN).toType(x.getDataType(), false);
             NDArray gt = t > logMax ? logitScale.zerosLike() : acc.scaleSum.mul(scale)
                     .toType(logitScale.getDataType(), false).reshape(logitScale.getShape());
             NDArray gb = acc.biasSum.toType(logitBias.getDataType(), false).reshape(logitBias.getShape());

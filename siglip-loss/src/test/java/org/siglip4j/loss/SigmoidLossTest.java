@@ -35,6 +35,7 @@ class SigmoidLossTest {
             double loss;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray l = form.apply(xa, ya, ta, ba, la);
+                assertEquals(type, l.getDataType(), "the loss keeps the embeddings' data type");
                 loss = Reference.values(l)[0];
                 gc.backward(l);
             }
