@@ -28,6 +28,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import org.siglip4j.core.SiglipException;
@@ -254,7 +256,8 @@ public final class HubClient {
             Path blob = cache.blob(meta.etag());
             Path lockFile = cache.lockFile(meta.etag());
             cache.prepareWrite(lockFile);
-            try (BlobLock ignored = BlobLock.acquire(lockFile)) {
+            BlobLock lock = BlobLock.acquire(lockFile);
+            try {
                 if (!cache.isCachedFile(blob)) {
                     Path part = cache.incomplete(meta.etag());
                     cache.prepareWrite(part);
@@ -264,6 +267,8 @@ public final class HubClient {
                     reportCached(blob, filename, progress);
                 }
                 link(cache, blob, pointer);
+            } finally {
+                lock.close();
             }
             return Optional.of(pointer);
         } catch (IOException e) {
@@ -586,19 +591,19 @@ public final class HubClient {
 
     private void copyWithWatchdog(InputStream in, FileChannel out, long start, long total, String filename,
                                   DownloadListener progress, URI url) throws IOException {
-        // A stalled server would block read() forever: a watchdog interrupts the reader when no
-        // byte came for the configured timeout (the JDK's response stream honours interrupts).
-        Thread reader = Thread.currentThread();
+        // A stalled server would block read() forever (the JDK's response stream ignores interrupts),
+        // so a watchdog closes the stream when no byte came for the configured timeout, which wakes
+        // the reader with an IOException; the caller then resumes with a Range request.
         long timeoutNanos = config.timeout().toNanos();
-        long[] lastByte = {System.nanoTime()};
-        boolean[] state = new boolean[2]; // [finished, stalled]
-        Object guard = new Object();
+        AtomicLong lastByte = new AtomicLong(System.nanoTime());
+        AtomicBoolean stalled = new AtomicBoolean();
         long period = Math.max(10, Math.min(1000, config.timeout().toMillis() / 4));
         ScheduledFuture<?> watch = WATCHDOG.scheduleAtFixedRate(() -> {
-            synchronized (guard) {
-                if (!state[0] && System.nanoTime() - lastByte[0] > timeoutNanos) {
-                    state[1] = true;
-                    reader.interrupt();
+            if (System.nanoTime() - lastByte.get() > timeoutNanos && stalled.compareAndSet(false, true)) {
+                try {
+                    in.close();
+                } catch (IOException e) {
+                    // closing is all we can do
                 }
             }
         }, period, period, TimeUnit.MILLISECONDS);
@@ -607,9 +612,7 @@ public final class HubClient {
             byte[] buf = new byte[BUFFER];
             int n;
             while ((n = in.read(buf)) >= 0) {
-                synchronized (guard) {
-                    lastByte[0] = System.nanoTime();
-                }
+                lastByte.set(System.nanoTime());
                 ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
                 while (bb.hasRemaining()) {
                     out.write(bb);
@@ -617,21 +620,16 @@ public final class HubClient {
                 done += n;
                 progress.onProgress(filename, done, total);
             }
+            if (stalled.get()) {
+                throw new IOException("stream closed after a stall");
+            }
         } catch (IOException e) {
-            synchronized (guard) {
-                if (state[1]) {
-                    throw new IOException("no data from " + url.getHost() + " for " + config.timeout().toSeconds() + " s", e);
-                }
+            if (stalled.get()) {
+                throw new IOException("no data from " + url.getHost() + " for " + config.timeout().toMillis() + " ms", e);
             }
             throw e;
         } finally {
             watch.cancel(false);
-            synchronized (guard) {
-                state[0] = true;
-                if (state[1]) {
-                    Thread.interrupted(); // our own interrupt, not the caller's
-                }
-            }
         }
     }
 
