@@ -22,7 +22,8 @@ import java.util.Map;
  * the resumed step are dropped, so the log of a resumed run equals an uninterrupted one's.
  */
 public final class MetricsLog implements AutoCloseable {
-    private static final Gson GSON = new Gson();
+    // NaN and infinities are written as JSON's NaN/Infinity tokens rather than failing the run.
+    private static final Gson GSON = new com.google.gson.GsonBuilder().serializeSpecialFloatingPointValues().create();
     private final BufferedWriter out;
 
     private MetricsLog(BufferedWriter out) {

@@ -1,0 +1,495 @@
+package org.siglip4j.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import com.google.gson.JsonObject;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.model.SiglipModel;
+import org.siglip4j.core.nn.GradMode;
+import org.siglip4j.core.tokenizer.SiglipTokenizer;
+import org.siglip4j.loss.ShardedLossResult;
+import org.siglip4j.loss.ShardedSigmoidLoss;
+import org.siglip4j.train.data.BatchLoader;
+import org.siglip4j.train.data.PairSource;
+import org.siglip4j.train.metrics.MetricsLog;
+import org.siglip4j.train.metrics.TrainingPlot;
+import org.siglip4j.train.optim.AdamW;
+import org.siglip4j.train.optim.GradientClipping;
+import org.siglip4j.train.optim.LearningRateSchedule;
+import org.siglip4j.train.parallel.Replicas;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Fine-tunes a {@link SiglipModel} with the sigmoid loss over the whole global batch.
+ *
+ * <p>One optimiser step: the batch is cut into {@code devices x accumulate} contiguous pieces;
+ * each device runs its towers on its pieces with its own parameter replica; the sharded sigmoid
+ * loss ({@link ShardedSigmoidLoss}) scores every image against every text of the global batch and
+ * returns d loss / d embeddings per piece; each piece then back-propagates {@code sum(emb * grad)}
+ * through its towers; replica gradients are summed into the master parameters; gradients are
+ * clipped by global norm; AdamW updates once; replicas are refreshed. With {@code accumulate > 1}
+ * the embeddings of all micro-batches are computed first without a graph and each micro-batch is
+ * run again with one (gradient caching), so the loss is exactly the single-batch loss.
+ *
+ * <p>Why not DJL's {@code EasyTrain}: it computes the loss per device split (losing the
+ * cross-device negatives), sums per-split gradients of a mean loss (k times too large), clips by
+ * value, and decays every parameter alike.
+ */
+public final class SiglipTrainer implements AutoCloseable {
+
+    /**
+     * What one step did.
+     *
+     * @param step the 1-based number of the step just completed
+     * @param loss the full-batch sigmoid loss before the update
+     * @param learningRate the rate used
+     * @param gradNorm global gradient norm before clipping
+     * @param pairs pairs in the batch
+     */
+    public record StepResult(int step, double loss, double learningRate, double gradNorm, int pairs) {}
+
+    /**
+     * What a run did.
+     *
+     * @param steps steps completed in total (including those before a resume)
+     * @param finalLoss the loss of the last step
+     * @param pairsPerSecond throughput of this run
+     * @param seconds wall time of this run
+     * @param skippedRecords records that could not be loaded, one line each
+     * @param finalModel the folder of the final model (HF layout)
+     */
+    public record Result(int steps, double finalLoss, double pairsPerSecond, double seconds,
+                         List<String> skippedRecords, Path finalModel) {}
+
+    private final SiglipModel model;
+    private final SiglipTokenizer tokenizer;
+    private final TrainerConfig config;
+    private final Map<String, Parameter> trainable;
+    private final AdamW optimizer;
+    private final LearningRateSchedule schedule;
+    private final ShardedSigmoidLoss loss;
+    private final Replicas replicas;
+    private final CheckpointStore checkpoints;
+    private final int height;
+    private final int width;
+    private final boolean towersTrain;
+    private int completed;
+
+    /**
+     * Prepares training: freezes what the config says, creates the optimiser state and the
+     * per-device replicas.
+     *
+     * @param model the model to train (its weights change in place)
+     * @param tokenizer the model's tokenizer
+     * @param modelSource the folder the model came from, whose tokenizer and preprocessor files
+     *     go into every checkpoint (null for none)
+     * @param config the run
+     */
+    public SiglipTrainer(SiglipModel model, SiglipTokenizer tokenizer, Path modelSource, TrainerConfig config) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.config = config;
+        this.height = model.config().visionConfig().imageSize();
+        this.width = height;
+        this.trainable = applyFreeze(model, config.freeze());
+        this.towersTrain = trainable.keySet().stream().anyMatch(k -> k.startsWith("vision_model.")
+                || k.startsWith("text_model."));
+        this.optimizer = new AdamW(trainable,
+                new AdamW.Settings(0.9, 0.999, config.adamEpsilon(), config.weightDecay()), AdamW.defaultDecayRule(), model.manager());
+        this.schedule = new LearningRateSchedule(config.learningRate(), config.warmupSteps(), config.steps(),
+                config.minLearningRate());
+        this.loss = ShardedSigmoidLoss.builder().optMaxLogitScale(config.maxLogitScale()).build();
+        List<Device> devices = new ArrayList<>(Collections.nCopies(config.devices(), model.manager().getDevice()));
+        this.replicas = new Replicas(new ArrayList<>(model.namedParameters().values()), devices, model.manager());
+        this.checkpoints = new CheckpointStore(config.outputDir().resolve("checkpoints"), modelSource);
+    }
+
+    /**
+     * Freezes parameters as {@code freeze} says and returns the trainable ones by HF name. The
+     * temperature t' and bias b always train.
+     */
+    static Map<String, Parameter> applyFreeze(SiglipModel model, TrainerConfig.Freeze freeze) {
+        int visionLayers = model.config().visionConfig().numHiddenLayers();
+        int textLayers = model.config().textConfig().numHiddenLayers();
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
+            String name = e.getKey();
+            boolean frozen = false;
+            if (name.startsWith("vision_model.") && freeze.lockImage()) {
+                frozen = !unlocked(name, "vision_model.", visionLayers, freeze.unlockLastImageBlocks());
+            } else if (name.startsWith("text_model.") && freeze.lockText()) {
+                frozen = !unlocked(name, "text_model.", textLayers, freeze.unlockLastTextBlocks());
+            }
+            e.getValue().freeze(frozen);
+            if (!frozen) {
+                out.put(name, e.getValue());
+            }
+        }
+        return out;
+    }
+
+    /** Whether a parameter of a locked tower is re-opened by "unlock the last n blocks". */
+    private static boolean unlocked(String name, String tower, int layers, int n) {
+        if (n <= 0) {
+            return false;
+        }
+        String rest = name.substring(tower.length());
+        if (rest.startsWith("encoder.layers.")) {
+            int layer = Integer.parseInt(rest.substring("encoder.layers.".length()).split("\\.")[0]);
+            return layer >= layers - n;
+        }
+        // What follows the blocks: the final norms and the heads.
+        return rest.startsWith("post_layernorm") || rest.startsWith("final_layer_norm") || rest.startsWith("head");
+    }
+
+    /** The trainable parameters by HF name. */
+    public Map<String, Parameter> trainableParameters() {
+        return Collections.unmodifiableMap(trainable);
+    }
+
+    /** Steps completed so far (including those restored by a resume). */
+    public int completedSteps() {
+        return completed;
+    }
+
+    /**
+     * Runs one optimiser step on a loaded batch.
+     *
+     * @throws SiglipException if the loss is NaN or infinite (nothing is updated then)
+     */
+    public StepResult step(BatchLoader.Batch batch) {
+        int n = batch.size();
+        int pieces = config.devices() * config.accumulate();
+        if (n < pieces) {
+            throw new SiglipException("step " + (completed + 1) + ": only " + n + " pairs could be loaded ("
+                    + batch.failures().size() + " bad records), fewer than devices x accumulate = " + pieces);
+        }
+        try (NDManager sm = model.manager().newSubManager()) {
+            NDArray pixels = sm.create(flatten(batch.pixels()), new Shape(n, 3, height, width));
+            NDArray ids = tokenizer.encode(batch.texts(), sm);
+            NDArray labels = labelMatrix(batch.groups(), sm);
+            int[] bounds = bounds(n, pieces);
+            List<NDManager> pieceManagers = new ArrayList<>();
+            List<NDArray> px = new ArrayList<>();
+            List<NDArray> tok = new ArrayList<>();
+            for (int p = 0; p < pieces; p++) {
+                NDManager pm = sm.newSubManager(replicas.device(deviceOf(p)));
+                pieceManagers.add(pm);
+                NDIndex rows = new NDIndex("{}:{}", bounds[p], bounds[p + 1]);
+                px.add(move(pixels.get(rows), pm));
+                tok.add(move(ids.get(rows), pm));
+            }
+            NDArray t = model.logitScale().getArray();
+            NDArray b = model.logitBias().getArray();
+            ShardedLossResult r;
+            if (config.accumulate() == 1) {
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    List<NDArray> img = new ArrayList<>();
+                    List<NDArray> txt = new ArrayList<>();
+                    for (int p = 0; p < pieces; p++) {
+                        ParameterStore ps = replicas.store(deviceOf(p), pieceManagers.get(p));
+                        img.add(imageEmbeds(ps, px.get(p)));
+                        txt.add(textEmbeds(ps, tok.get(p)));
+                    }
+                    r = computeLoss(img, txt, t, b, labels);
+                    for (int p = 0; p < pieces; p++) {
+                        backward(gc, r.towerSurrogate(p, img.get(p), txt.get(p)));
+                    }
+                    gc.backward(r.scaleBiasSurrogate(t, b));
+                }
+            } else {
+                List<NDArray> img = new ArrayList<>();
+                List<NDArray> txt = new ArrayList<>();
+                try (GradMode off = GradMode.disabled()) {
+                    for (int p = 0; p < pieces; p++) {
+                        ParameterStore ps = replicas.store(deviceOf(p), pieceManagers.get(p));
+                        img.add(imageEmbeds(ps, px.get(p)));
+                        txt.add(textEmbeds(ps, tok.get(p)));
+                    }
+                }
+                r = computeLoss(img, txt, t, b, labels);
+                for (int p = 0; p < pieces && towersTrain; p++) {
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        ParameterStore ps = replicas.store(deviceOf(p), pieceManagers.get(p));
+                        backward(gc, r.towerSurrogate(p, imageEmbeds(ps, px.get(p)), textEmbeds(ps, tok.get(p))));
+                    }
+                }
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    gc.backward(r.scaleBiasSurrogate(t, b));
+                }
+            }
+            double lossValue = r.loss().toType(DataType.FLOAT64, false).getDouble();
+            replicas.gatherGradients();
+            double norm = GradientClipping.clipByGlobalNorm(trainable.values(), config.clipNorm());
+            if (!Double.isFinite(norm)) {
+                optimizer.zeroGradients();
+                throw nonFinite("gradient norm", norm);
+            }
+            double lr = schedule.at(completed);
+            optimizer.step(lr);
+            optimizer.zeroGradients();
+            replicas.refresh();
+            completed++;
+            for (NDManager pm : pieceManagers) {
+                pm.close();
+            }
+            return new StepResult(completed, lossValue, lr, norm, n);
+        }
+    }
+
+    private ShardedLossResult computeLoss(List<NDArray> img, List<NDArray> txt, NDArray t, NDArray b, NDArray labels) {
+        ShardedLossResult r;
+        // The loss is differentiated analytically; no graph may be recorded through it.
+        try (GradMode off = GradMode.disabled()) {
+            r = loss.compute(img, txt, t, b, labels);
+        }
+        double value = r.loss().toType(DataType.FLOAT64, false).getDouble();
+        if (!Double.isFinite(value)) {
+            throw nonFinite("loss", value);
+        }
+        return r;
+    }
+
+    private SiglipException nonFinite(String what, double value) {
+        Optional<Path> last = checkpoints.latest();
+        return new SiglipException("the " + what + " is " + value + " at step " + (completed + 1)
+                + "; stopping without updating. Last good checkpoint: "
+                + last.map(Path::toString).orElse("none (no checkpoint was written yet)")
+                + ". Lower the learning rate or check the data.");
+    }
+
+    /**
+     * Back-propagates a surrogate unless no tower trains at all. (DJL's {@code hasGradient()}
+     * reports whether a {@code .grad} exists, not whether an array is in the graph, so the
+     * decision is taken from the parameters.)
+     */
+    private void backward(GradientCollector gc, NDArray surrogate) {
+        if (towersTrain) {
+            gc.backward(surrogate);
+        }
+    }
+
+    private NDArray imageEmbeds(ParameterStore ps, NDArray pixels) {
+        return normalize(model.visionModel().forward(ps, pixels, false, true, true).poolerOutput());
+    }
+
+    private NDArray textEmbeds(ParameterStore ps, NDArray ids) {
+        return normalize(model.textModel().forward(ps, ids, null, true).poolerOutput());
+    }
+
+    private static NDArray normalize(NDArray x) {
+        return x.div(x.norm(new int[] {-1}, true));
+    }
+
+    private int deviceOf(int piece) {
+        return piece / config.accumulate();
+    }
+
+    private static NDArray move(NDArray a, NDManager to) {
+        NDArray moved = a.getDevice().equals(to.getDevice()) ? a : a.toDevice(to.getDevice(), false);
+        moved.attach(to);
+        return moved;
+    }
+
+    /** Contiguous, as-even-as-possible piece boundaries: the first {@code n % k} pieces get one more. */
+    static int[] bounds(int n, int k) {
+        int[] b = new int[k + 1];
+        for (int p = 0; p < k; p++) {
+            b[p + 1] = b[p] + n / k + (p < n % k ? 1 : 0);
+        }
+        return b;
+    }
+
+    /**
+     * The positives of a batch: pair (i, j) is positive when i == j or both belong to the same
+     * non-null group. Returns null when every pair is its own group (the identity).
+     */
+    static NDArray labelMatrix(List<String> groups, NDManager manager) {
+        int n = groups.size();
+        float[] z = new float[n * n];
+        boolean beyondDiagonal = false;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                boolean pos = i == j || (groups.get(i) != null && groups.get(i).equals(groups.get(j)));
+                z[i * n + j] = pos ? 1 : 0;
+                beyondDiagonal |= pos && i != j;
+            }
+        }
+        return beyondDiagonal ? manager.create(z, new Shape(n, n)) : null;
+    }
+
+    private static float[] flatten(List<float[]> images) {
+        int per = images.get(0).length;
+        float[] out = new float[images.size() * per];
+        for (int i = 0; i < images.size(); i++) {
+            if (images.get(i).length != per) {
+                throw new SiglipException("images of one batch differ in size: " + per + " vs " + images.get(i).length
+                        + " values");
+            }
+            System.arraycopy(images.get(i), 0, out, i * per, per);
+        }
+        return out;
+    }
+
+    /**
+     * Trains for {@link TrainerConfig#steps()} steps (fewer after a resume), logging every step to
+     * {@code OUT/metrics.jsonl}, checkpointing, and drawing {@code OUT/loss.png} at the end.
+     *
+     * @param data the training pairs
+     * @param resume continue from the newest complete checkpoint in {@code OUT/checkpoints}, if any
+     * @param eval optional evaluation of the model (e.g. zero-shot accuracy) run every
+     *     {@code evalEvery} steps and at the end; logged as {@code eval_accuracy}
+     * @param evalEvery steps between evaluations (0 = only at the end)
+     */
+    public Result fit(PairSource data, boolean resume, ToDoubleFunction<SiglipModel> eval, int evalEvery) {
+        Path out = config.outputDir();
+        try {
+            Files.createDirectories(out);
+        } catch (java.io.IOException e) {
+            throw new SiglipException("cannot create output folder " + out + ": " + e.getMessage(), e);
+        }
+        if (resume) {
+            checkpoints.latest().ifPresent(this::restore);
+        }
+        int start = completed;
+        List<String> skipped = new ArrayList<>();
+        double lastLoss = Double.NaN;
+        long t0 = System.nanoTime();
+        long pairs = 0;
+        try (MetricsLog log = MetricsLog.open(out.resolve("metrics.jsonl"), resume ? start : -1);
+             BatchLoader loader = new BatchLoader(data, config.batchSize(), config.seed(), config.workers(),
+                     config.prefetch());
+             ProgressBar bar = config.showProgress() ? new ProgressBarBuilder().setTaskName("train")
+                     .setInitialMax(config.steps()).setStyle(ProgressBarStyle.ASCII).continuousUpdate()
+                     .setUnit(" steps", 1).build() : null) {
+            if (bar != null) {
+                bar.stepTo(start);
+            }
+            int epoch = -1;
+            List<String> epochSkips = new ArrayList<>();
+            while (completed < config.steps()) {
+                BatchLoader.Batch batch = loader.get(completed);
+                if (batch.epoch() != epoch) {
+                    reportSkips(epoch, epochSkips, log);
+                    epoch = batch.epoch();
+                    epochSkips.clear();
+                }
+                epochSkips.addAll(batch.failures());
+                skipped.addAll(batch.failures());
+                StepResult r = step(batch);
+                lastLoss = r.loss();
+                pairs += r.pairs();
+                double secs = (System.nanoTime() - t0) / 1e9;
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("step", r.step());
+                row.put("epoch", batch.epoch());
+                row.put("loss", r.loss());
+                row.put("lr", r.learningRate());
+                row.put("grad_norm", r.gradNorm());
+                row.put("logit_scale", model.logitScale().getArray().getFloat());
+                row.put("logit_bias", model.logitBias().getArray().getFloat());
+                row.put("pairs_per_s", pairs / secs);
+                boolean evalNow = eval != null && (completed == config.steps()
+                        || (evalEvery > 0 && completed % evalEvery == 0));
+                if (evalNow) {
+                    row.put("eval_accuracy", eval.applyAsDouble(model));
+                }
+                log.log(row);
+                if (bar != null) {
+                    bar.stepTo(completed);
+                    bar.setExtraMessage(String.format(" loss %.4f lr %.2e %.1f pairs/s", r.loss(), r.learningRate(),
+                            pairs / secs));
+                }
+                if (config.checkpointEvery() > 0 && completed % config.checkpointEvery() == 0) {
+                    saveCheckpoint(lastLoss);
+                }
+            }
+            reportSkips(epoch, epochSkips, log);
+        }
+        Path last = checkpoints.latest().filter(p -> CheckpointStore.readState(p).step() == completed)
+                .orElseGet(() -> saveCheckpoint(Double.NaN));
+        Path finalModel = out.resolve("model");
+        try {
+            Path tmp = out.resolve(".model-" + System.nanoTime());
+            Files.createDirectories(tmp);
+            model.save(tmp);
+            checkpoints.copyProcessorFiles(tmp);
+            if (Files.exists(finalModel)) {
+                CheckpointStore.deleteTree(finalModel);
+            }
+            Files.move(tmp, finalModel, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            throw new SiglipException("cannot write the final model to " + finalModel + ": " + e.getMessage(), e);
+        }
+        TrainingPlot.write(MetricsLog.read(out.resolve("metrics.jsonl")), "SigLIP training: " + out.getFileName(),
+                out.resolve("loss.png"));
+        double secs = (System.nanoTime() - t0) / 1e9;
+        if (last == null) {
+            throw new IllegalStateException("no checkpoint");
+        }
+        return new Result(completed, lastLoss, pairs / Math.max(secs, 1e-9), secs, skipped, finalModel);
+    }
+
+    private static void reportSkips(int epoch, List<String> skips, MetricsLog log) {
+        if (epoch >= 0 && !skips.isEmpty()) {
+            System.err.printf("epoch %d: %d bad records skipped, e.g. %s%n", epoch, skips.size(), skips.get(0));
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("epoch_end", epoch);
+            row.put("skipped_records", skips.size());
+            log.log(row);
+        }
+    }
+
+    /** Saves a checkpoint of the current state now. */
+    public Path saveCheckpoint(double lastLoss) {
+        JsonObject run = new JsonObject();
+        run.addProperty("seed", config.seed());
+        run.addProperty("batch_size", config.batchSize());
+        run.addProperty("steps", config.steps());
+        run.addProperty("learning_rate", config.learningRate());
+        if (Double.isFinite(lastLoss)) {
+            run.addProperty("loss", lastLoss);
+        }
+        return checkpoints.save(completed, model, optimizer.stateTensors(),
+                new CheckpointStore.State(completed, optimizer.stepCount(), run), config.keepCheckpoints());
+    }
+
+    /** Restores model weights, optimiser state and step count from a checkpoint folder. */
+    public void restore(Path checkpoint) {
+        CheckpointStore.State state = CheckpointStore.readState(checkpoint);
+        model.loadWeights(checkpoint, true);
+        try (NDManager tmp = model.manager().newSubManager()) {
+            optimizer.loadState(CheckpointStore.readOptimizer(checkpoint, tmp), state.optimizerSteps());
+        }
+        // loadWeights replaces arrays: re-apply freezing and re-create replicas from the new values.
+        applyFreeze(model, config.freeze());
+        replicas.refresh();
+        completed = state.step();
+    }
+
+    @Override
+    public void close() {
+        replicas.close();
+        optimizer.close();
+    }
+}
