@@ -8,6 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Locale;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.hub.DownloadListener;
+import org.siglip4j.core.hub.HubConfig;
+import org.siglip4j.core.hub.ModelLocator;
+import org.siglip4j.core.hub.RepoId;
 
 /**
  * Where a pipeline's model comes from and where it runs. Every model reference given by a user
@@ -17,35 +21,74 @@ public final class SiglipPipelines {
     private SiglipPipelines() {}
 
     /**
-     * Resolves a model reference to a local Hugging Face model folder.
+     * Resolves a model reference to a local Hugging Face model folder, downloading a hub model
+     * into the hub cache when needed; hub settings come from the environment ({@code HF_ENDPOINT},
+     * {@code HF_TOKEN}, {@code HF_HUB_CACHE}, {@code HF_HUB_OFFLINE}, see {@link HubConfig}).
      *
-     * @param folderOrHubId a folder holding {@code config.json} and the weights
-     * @return the folder, absolute
-     * @throws SiglipException if the folder is missing or is not a model folder
+     * @param folderOrHubId a folder holding {@code config.json} and the weights, or a hub id such
+     *     as {@code google/siglip-base-patch16-224}
+     * @return the folder
+     * @throws SiglipException if the folder is missing or is not a model folder, or the hub model
+     *     cannot be found or fetched (and is not cached)
      */
     public static Path resolveModel(String folderOrHubId) {
+        return resolveModel(folderOrHubId, null, null, DownloadListener.NONE);
+    }
+
+    /**
+     * Resolves a model reference with explicit hub settings.
+     *
+     * @param folderOrHubId a model folder or a hub id
+     * @param revision branch, tag or commit of a hub model; null for {@code main}
+     * @param hub hub settings; null for {@link HubConfig#fromEnvironment()}
+     * @param listener progress of each downloaded file
+     * @return the folder
+     */
+    public static Path resolveModel(String folderOrHubId, String revision, HubConfig hub,
+            DownloadListener listener) {
         if (folderOrHubId == null || folderOrHubId.isBlank()) {
-            throw new SiglipException("no model given: pass a model folder");
+            throw new SiglipException("no model given: pass a model folder or a hub id such as "
+                    + "google/siglip-base-patch16-224");
+        }
+        Path local = null;
+        try {
+            local = Paths.get(folderOrHubId.strip());
+        } catch (InvalidPathException e) {
+            // can only be a hub id
         }
         Path dir;
-        try {
-            dir = Paths.get(folderOrHubId);
-        } catch (InvalidPathException e) {
-            throw new SiglipException("not a valid model folder name: '" + folderOrHubId + "'");
-        }
-        if (Files.isDirectory(dir)) {
-            if (!Files.isRegularFile(dir.resolve("config.json"))) {
-                throw new SiglipException("'" + folderOrHubId + "' is a folder but not a model folder: it has no "
-                        + "config.json (expected a Hugging Face SigLIP folder with config.json, model.safetensors, "
-                        + "preprocessor_config.json and a tokenizer)");
+        if (local != null && Files.isDirectory(local)) {
+            dir = local;
+        } else {
+            String s = folderOrHubId.strip();
+            boolean pathLike = s.startsWith("/") || s.startsWith(".") || s.startsWith("~") || s.contains("\\");
+            if (!pathLike && RepoId.isValid(s)) {
+                return download(s, revision, hub, listener);
             }
-            return dir.toAbsolutePath().normalize();
+            // not a hub id: the locator explains what is wrong with the folder name
+            ModelLocator locator = new ModelLocator(hub == null ? HubConfig.fromEnvironment() : hub);
+            dir = locator.resolve(s, revision);
         }
-        if (Files.exists(dir)) {
-            throw new SiglipException("'" + folderOrHubId + "' is a file; a model is a folder (config.json, "
-                    + "model.safetensors, ...)");
+        if (!Files.isRegularFile(dir.resolve("config.json"))) {
+            throw new SiglipException("'" + folderOrHubId + "' is a folder but not a model folder: it has no "
+                    + "config.json (expected a Hugging Face SigLIP folder with config.json, model.safetensors, "
+                    + "preprocessor_config.json and a tokenizer)");
         }
-        throw new SiglipException("model folder not found: '" + folderOrHubId + "'");
+        return dir.toAbsolutePath().normalize();
+    }
+
+    /**
+     * Downloads a hub model into the cache (files already cached are not fetched again).
+     *
+     * @param repoId hub id
+     * @param revision branch, tag or commit; null for {@code main}
+     * @param hub hub settings; null for {@link HubConfig#fromEnvironment()}
+     * @param listener progress of each file
+     * @return the snapshot folder holding the model
+     */
+    public static Path download(String repoId, String revision, HubConfig hub, DownloadListener listener) {
+        ModelLocator locator = new ModelLocator(hub == null ? HubConfig.fromEnvironment() : hub);
+        return locator.download(repoId, revision, listener == null ? DownloadListener.NONE : listener);
     }
 
     /**

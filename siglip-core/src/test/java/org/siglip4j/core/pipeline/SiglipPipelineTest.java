@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.hub.HubConfig;
 import org.siglip4j.core.testing.Fixtures;
 import org.siglip4j.core.testing.Npy;
 
@@ -111,8 +112,12 @@ class SiglipPipelineTest {
 
     @Test
     void modelResolutionErrors(@TempDir Path tmp) throws IOException {
-        ZeroShotImageClassifierTest.assertMessage("model folder not found: 'no/such-model'",
-                () -> SiglipPipelines.resolveModel("no/such-model"));
+        ZeroShotImageClassifierTest.assertMessage("model folder ./no/such-model does not exist",
+                () -> SiglipPipelines.resolveModel("./no/such-model"));
+        // a hub id, offline with an empty cache: no request is made
+        HubConfig offline = HubConfig.of(tmp).withOffline(true);
+        ZeroShotImageClassifierTest.assertMessage("offline mode is on",
+                () -> SiglipPipelines.resolveModel("google/no-such-model", null, offline, null));
         ZeroShotImageClassifierTest.assertMessage("has no config.json",
                 () -> SiglipPipelines.resolveModel(tmp.toString()));
         Path file = Files.writeString(tmp.resolve("f"), "x");
