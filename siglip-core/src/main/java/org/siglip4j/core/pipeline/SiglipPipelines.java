@@ -113,7 +113,7 @@ public final class SiglipPipelines {
                     Engine e = Engine.getInstance();
                     throw new SiglipException("a GPU was asked for but the " + e.getEngineName() + " engine ("
                             + e.getVersion() + ") sees none; use --device cpu, or run with a CUDA build of the "
-                            + "engine on a machine with an NVIDIA GPU");
+                            + "engine on a machine with an NVIDIA GPU and a matching driver");
                 }
                 return Device.gpu();
             default:
