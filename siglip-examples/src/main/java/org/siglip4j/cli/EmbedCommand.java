@@ -31,12 +31,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code siglip embed --model M [--image P]... [--text T]... [--texts-file F] --out FILE.safetensors}. */
 @Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Embed images and texts into one .safetensors file (float32, written atomically):",
-            "  image_embeds      [n_images, d]  L2-normalised image embeddings, in --image order",
-            "  text_embeds       [n_texts, d]   L2-normalised text embeddings: --text values in order, then the "
-                    + "--texts-file texts",
-            "  logits_per_image  [n_images, n_texts]  image . text * exp(logit_scale) + logit_bias (only when both "
-                    + "images and texts are given)"})
+        description = {"Embed images and texts into a .safetensors file (image_embeds, text_embeds, logits_per_image).",
+            "Tensors (float32; the file is written atomically):",
+            "  image_embeds      [n_images, d]        normalised, in --image order",
+            "  text_embeds       [n_texts, d]         normalised, --text then --texts-file",
+            "  logits_per_image  [n_images, n_texts]  only when both are given:",
+            "                    image . text * exp(logit_scale) + logit_bias"})
 final class EmbedCommand implements Callable<Integer> {
     /** Tensor names: other tools read them; do not rename. */
     static final String IMAGE_EMBEDS = "image_embeds";
