@@ -7,6 +7,11 @@ final class Commands {
     private Commands() {}
 
     static List<Object> all() {
-        return List.of(new ConvertTokenizerCommand());
+        return List.of(
+                new ConvertTokenizerCommand(),
+                new ClassifyCommand(),
+                new EmbedCommand(),
+                new SimilarityCommand(),
+                new DownloadCommand());
     }
 }

@@ -1,0 +1,123 @@
+package org.siglip4j.core.pipeline;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Locale;
+import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.hub.DownloadListener;
+import org.siglip4j.core.hub.HubConfig;
+import org.siglip4j.core.hub.ModelLocator;
+import org.siglip4j.core.hub.RepoId;
+
+/**
+ * Where a pipeline's model comes from and where it runs. Every model reference given by a user
+ * (command line, configuration) goes through {@link #resolveModel(String)}.
+ */
+public final class SiglipPipelines {
+    private SiglipPipelines() {}
+
+    /**
+     * Resolves a model reference to a local Hugging Face model folder, downloading a hub model
+     * into the hub cache when needed; hub settings come from the environment ({@code HF_ENDPOINT},
+     * {@code HF_TOKEN}, {@code HF_HUB_CACHE}, {@code HF_HUB_OFFLINE}, see {@link HubConfig}).
+     *
+     * @param folderOrHubId a folder holding {@code config.json} and the weights, or a hub id such
+     *     as {@code google/siglip-base-patch16-224}
+     * @return the folder
+     * @throws SiglipException if the folder is missing or is not a model folder, or the hub model
+     *     cannot be found or fetched (and is not cached)
+     */
+    public static Path resolveModel(String folderOrHubId) {
+        return resolveModel(folderOrHubId, null, null, DownloadListener.NONE);
+    }
+
+    /**
+     * Resolves a model reference with explicit hub settings.
+     *
+     * @param folderOrHubId a model folder or a hub id
+     * @param revision branch, tag or commit of a hub model; null for {@code main}
+     * @param hub hub settings; null for {@link HubConfig#fromEnvironment()}
+     * @param listener progress of each downloaded file
+     * @return the folder
+     */
+    public static Path resolveModel(String folderOrHubId, String revision, HubConfig hub,
+            DownloadListener listener) {
+        if (folderOrHubId == null || folderOrHubId.isBlank()) {
+            throw new SiglipException("no model given: pass a model folder or a hub id such as "
+                    + "google/siglip-base-patch16-224");
+        }
+        Path local = null;
+        try {
+            local = Paths.get(folderOrHubId.strip());
+        } catch (InvalidPathException e) {
+            // can only be a hub id
+        }
+        Path dir;
+        if (local != null && Files.isDirectory(local)) {
+            dir = local;
+        } else {
+            String s = folderOrHubId.strip();
+            boolean pathLike = s.startsWith("/") || s.startsWith(".") || s.startsWith("~") || s.contains("\\");
+            if (!pathLike && RepoId.isValid(s)) {
+                return download(s, revision, hub, listener);
+            }
+            // not a hub id: the locator explains what is wrong with the folder name
+            ModelLocator locator = new ModelLocator(hub == null ? HubConfig.fromEnvironment() : hub);
+            dir = locator.resolve(s, revision);
+        }
+        if (!Files.isRegularFile(dir.resolve("config.json"))) {
+            throw new SiglipException("'" + folderOrHubId + "' is a folder but not a model folder: it has no "
+                    + "config.json (expected a Hugging Face SigLIP folder with config.json, model.safetensors, "
+                    + "preprocessor_config.json and a tokenizer)");
+        }
+        return dir.toAbsolutePath().normalize();
+    }
+
+    /**
+     * Downloads a hub model into the cache (files already cached are not fetched again).
+     *
+     * @param repoId hub id
+     * @param revision branch, tag or commit; null for {@code main}
+     * @param hub hub settings; null for {@link HubConfig#fromEnvironment()}
+     * @param listener progress of each file
+     * @return the snapshot folder holding the model
+     */
+    public static Path download(String repoId, String revision, HubConfig hub, DownloadListener listener) {
+        ModelLocator locator = new ModelLocator(hub == null ? HubConfig.fromEnvironment() : hub);
+        return locator.download(repoId, revision, listener == null ? DownloadListener.NONE : listener);
+    }
+
+    /**
+     * Picks the device to run on.
+     *
+     * @param name {@code "cpu"}, {@code "gpu"} (the first GPU) or null/blank for the first GPU
+     *     when the engine sees one, else the CPU
+     * @return the device
+     * @throws SiglipException for an unknown name, or {@code "gpu"} when the engine sees none
+     */
+    public static Device device(String name) {
+        int gpus = Engine.getInstance().getGpuCount();
+        if (name == null || name.isBlank()) {
+            return gpus > 0 ? Device.gpu() : Device.cpu();
+        }
+        switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "cpu":
+                return Device.cpu();
+            case "gpu":
+            case "cuda":
+                if (gpus == 0) {
+                    Engine e = Engine.getInstance();
+                    throw new SiglipException("a GPU was asked for but the " + e.getEngineName() + " engine ("
+                            + e.getVersion() + ") sees none; use --device cpu, or run with a CUDA build of the "
+                            + "engine on a machine with an NVIDIA GPU and a matching driver");
+                }
+                return Device.gpu();
+            default:
+                throw new SiglipException("unknown device '" + name + "': expected cpu or gpu");
+        }
+    }
+}

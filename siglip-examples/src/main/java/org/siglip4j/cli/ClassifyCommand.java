@@ -1,0 +1,111 @@
+package org.siglip4j.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.siglip4j.core.pipeline.LabelScore;
+import org.siglip4j.core.pipeline.SiglipPipeline;
+import org.siglip4j.core.pipeline.ZeroShotImageClassifier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code siglip classify --model M IMAGE... --labels a,b,c}. */
+@Command(name = "classify", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Zero-shot image classification: score every image against every candidate label.",
+            "Each label is put into the template, and its score is sigmoid(logit) as in Hugging Face's "
+                    + "zero-shot-image-classification pipeline for SigLIP. Scores are independent per label "
+                    + "(they do not sum to 1); labels are listed highest first."})
+final class ClassifyCommand implements Callable<Integer> {
+    @Mixin
+    SiglipCli.Common common;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files (PNG, JPEG, BMP, GIF).")
+    List<Path> images;
+
+    @Option(names = {"-l", "--labels"}, required = true, split = ",", paramLabel = "LABEL",
+            description = "Candidate labels, comma-separated (the option may be repeated); no duplicates.")
+    List<String> labels;
+
+    @Option(names = {"-t", "--template"}, paramLabel = "TEMPLATE", defaultValue = ZeroShotImageClassifier.DEFAULT_TEMPLATE,
+            description = "Hypothesis template; {} is replaced by each label (default: \"${DEFAULT-VALUE}\").")
+    String template;
+
+    @Option(names = {"-k", "--top"}, paramLabel = "K",
+            description = "Show only the K best labels per image (default: all).")
+    Integer top;
+
+    @Option(names = "--json", description = "Print JSON: [{\"image\": ..., \"results\": [{\"label\": ..., "
+            + "\"score\": ...}, ...]}, ...].")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        modelOptions.validate(spec);
+        if (top != null && top < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--top must be at least 1, got " + top);
+        }
+        List<String> candidates = new ArrayList<>();
+        for (String l : labels) {
+            candidates.add(l.strip());
+        }
+        if (candidates.stream().allMatch(String::isEmpty)) {
+            candidates.clear(); // --labels "" means no labels, reported as such
+        }
+        ZeroShotImageClassifier.hypotheses(candidates, template); // validate before loading the model
+        ModelOptions.checkFilesExist(images);
+        List<List<LabelScore>> results;
+        try (SiglipPipeline pipeline = modelOptions.load(spec);
+                ProgressBars.Bar bar = modelOptions.imageProgress(spec, images.size())) {
+            results = new ZeroShotImageClassifier(pipeline).classify(images, candidates, template, bar);
+        }
+        int k = top == null ? candidates.size() : Math.min(top, candidates.size());
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(toJson(results, k));
+        } else {
+            int width = candidates.stream().mapToInt(String::length).max().orElse(0);
+            for (int i = 0; i < images.size(); i++) {
+                out.println(images.get(i));
+                for (LabelScore s : results.get(i).subList(0, k)) {
+                    out.printf(Locale.ROOT, "  %-" + width + "s  %.6f%n", s.label(), s.score());
+                }
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private String toJson(List<List<LabelScore>> results, int k) {
+        JsonArray all = new JsonArray();
+        for (int i = 0; i < images.size(); i++) {
+            JsonObject o = new JsonObject();
+            o.addProperty("image", images.get(i).toString());
+            JsonArray r = new JsonArray();
+            for (LabelScore s : results.get(i).subList(0, k)) {
+                JsonObject e = new JsonObject();
+                e.addProperty("label", s.label());
+                e.addProperty("score", s.score());
+                r.add(e);
+            }
+            o.add("results", r);
+            all.add(o);
+        }
+        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(all);
+    }
+}

@@ -1,0 +1,85 @@
+package org.siglip4j.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.pipeline.SiglipPipeline;
+import org.siglip4j.core.pipeline.SiglipPipelines;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+/** The model, device and batching options of the commands that run a model. */
+final class ModelOptions {
+    @Option(names = {"-m", "--model"}, paramLabel = "MODEL",
+            description = "Model folder (Hugging Face layout: config.json, model.safetensors, preprocessor_config.json, "
+                    + "spiece.model or tokenizer.json) or a hub id such as google/siglip-base-patch16-224, downloaded "
+                    + "into the Hugging Face cache on first use (HF_HUB_CACHE, HF_TOKEN, HF_HUB_OFFLINE apply).")
+    String model;
+
+    @Option(names = "--device", paramLabel = "cpu|gpu",
+            description = "Where to run: cpu or gpu (default: gpu when the engine sees one, else cpu).")
+    String device;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32",
+            description = "Images or texts per model call (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--no-progress", description = "Do not draw progress bars (they go to standard error).")
+    boolean noProgress;
+
+    /** The model reference given, else the default model, else a usage error. */
+    String modelRef(CommandSpec spec) {
+        if (model != null) {
+            return model;
+        }
+        Optional<Path> fallback = DefaultModel.path();
+        if (fallback.isPresent()) {
+            return fallback.get().toString();
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--model=MODEL' "
+                + "(a model folder or a hub id such as google/siglip-base-patch16-224; this build has no default model)");
+    }
+
+    /** Usage errors (no model, bad batch size) before any work is done. */
+    void validate(CommandSpec spec) {
+        if (batchSize < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--batch-size must be at least 1, got " + batchSize);
+        }
+        modelRef(spec);
+        SiglipPipelines.device(device);
+    }
+
+    /** Validates the options, resolves the model (downloading it if needed) and loads it. */
+    SiglipPipeline load(CommandSpec spec) {
+        validate(spec);
+        String ref = modelRef(spec);
+        Path dir;
+        try (ProgressBars.Downloads bars = ProgressBars.downloads(spec.commandLine().getErr(), !noProgress)) {
+            dir = SiglipPipelines.resolveModel(ref, null, null, bars);
+        }
+        return SiglipPipeline.builder().setModelDir(dir).optDevice(SiglipPipelines.device(device))
+                .optBatchSize(batchSize).build();
+    }
+
+    /** A bar for many images: drawn only when they take more than one batch. */
+    ProgressBars.Bar imageProgress(CommandSpec spec, int images) {
+        return ProgressBars.items(spec.commandLine().getErr(), "images", images,
+                !noProgress && images > batchSize);
+    }
+
+    /** Fails early, before the model loads, on an image file that does not exist. */
+    static void checkFilesExist(List<Path> files) {
+        for (Path f : files) {
+            if (Files.isDirectory(f)) {
+                throw new SiglipException("image file " + f + " is a folder");
+            }
+            if (!Files.exists(f)) {
+                throw new SiglipException("image file not found: " + f);
+            }
+        }
+    }
+}
