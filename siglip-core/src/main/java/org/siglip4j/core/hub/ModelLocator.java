@@ -1,0 +1,261 @@
+package org.siglip4j.core.hub;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.siglip4j.core.SiglipException;
+
+/**
+ * Turns "a local model folder or a hub id" into a local folder holding a SigLIP model, the way
+ * {@code from_pretrained} does: an existing folder is used as is; anything else is a hub id whose
+ * SigLIP files are fetched into the hub cache (see {@link HubClient}) and whose snapshot folder
+ * ({@code {cache}/models--org--name/snapshots/{commit}}) is returned.
+ *
+ * <p>Files fetched: {@value #CONFIG} (required); {@value #PREPROCESSOR_CONFIG},
+ * {@value #TOKENIZER_CONFIG}, {@value #SPECIAL_TOKENS_MAP} (optional); {@value #SPIECE_MODEL} and
+ * {@value #TOKENIZER_JSON} (each optional, at least one required unless config.json describes a
+ * vision-only model); weights: {@value #SAFETENSORS}, else {@value #SAFETENSORS_INDEX} plus every
+ * shard its {@code weight_map} names. All files after config.json are taken at the commit
+ * config.json resolved to, so a push during the download cannot mix two versions.
+ */
+public final class ModelLocator {
+    /** Model config. */
+    public static final String CONFIG = "config.json";
+    /** Image processor config. */
+    public static final String PREPROCESSOR_CONFIG = "preprocessor_config.json";
+    /** Tokenizer config. */
+    public static final String TOKENIZER_CONFIG = "tokenizer_config.json";
+    /** Special tokens. */
+    public static final String SPECIAL_TOKENS_MAP = "special_tokens_map.json";
+    /** SentencePiece model of the slow tokenizer. */
+    public static final String SPIECE_MODEL = "spiece.model";
+    /** Rust {@code tokenizers} file. */
+    public static final String TOKENIZER_JSON = "tokenizer.json";
+    /** Single-file weights. */
+    public static final String SAFETENSORS = "model.safetensors";
+    /** Index of sharded weights. */
+    public static final String SAFETENSORS_INDEX = "model.safetensors.index.json";
+
+    private static final List<String> OPTIONAL = List.of(PREPROCESSOR_CONFIG, TOKENIZER_CONFIG, SPECIAL_TOKENS_MAP);
+
+    private final HubClient hub;
+
+    /**
+     * Creates a locator downloading with the given client.
+     *
+     * @param hub hub client
+     */
+    public ModelLocator(HubClient hub) {
+        this.hub = Objects.requireNonNull(hub, "hub");
+    }
+
+    /**
+     * Creates a locator with its own client.
+     *
+     * @param config hub settings
+     */
+    public ModelLocator(HubConfig config) {
+        this(new HubClient(config));
+    }
+
+    /** A locator configured from the environment ({@code HF_ENDPOINT}, {@code HF_TOKEN}, ...). */
+    public static ModelLocator fromEnvironment() {
+        return new ModelLocator(HubClient.fromEnvironment());
+    }
+
+    /** The hub client used for downloads. */
+    public HubClient hub() {
+        return hub;
+    }
+
+    /**
+     * Resolves a local folder or a hub id at revision {@code main}.
+     *
+     * @param folderOrHubId a model folder, or a hub id such as {@code google/siglip-base-patch16-224}
+     * @return the folder: the given one, or the cache snapshot folder of the hub model
+     * @throws SiglipException if it is neither, or the download fails
+     */
+    public Path resolve(String folderOrHubId) {
+        return resolve(folderOrHubId, null);
+    }
+
+    /**
+     * Resolves a local folder or a hub id.
+     *
+     * @param folderOrHubId a model folder ({@code ~/} is expanded), or a hub id
+     * @param revision branch, tag or commit hash for a hub id; {@code null} means {@code main}
+     * @return the folder: the given one, or the cache snapshot folder of the hub model
+     * @throws SiglipException if it is neither, or the download fails
+     */
+    public Path resolve(String folderOrHubId, String revision) {
+        Objects.requireNonNull(folderOrHubId, "folderOrHubId");
+        String s = folderOrHubId.strip();
+        if (s.isEmpty()) {
+            throw new SiglipException("empty model name: give a model folder or a hub id such as "
+                    + "google/siglip-base-patch16-224");
+        }
+        Path local = null;
+        try {
+            local = s.equals("~") || s.startsWith("~/")
+                    ? Paths.get(System.getProperty("user.home")).resolve(s.substring(Math.min(2, s.length())))
+                    : Paths.get(s);
+        } catch (InvalidPathException e) {
+            // not a path on this system: it can only be a hub id
+        }
+        if (local != null && Files.isDirectory(local)) {
+            return local;
+        }
+        if (local != null && Files.exists(local)) {
+            throw new SiglipException(s + " is a file; expected a model folder (with config.json) or a hub id");
+        }
+        if (looksLikePath(s)) {
+            throw new SiglipException("model folder " + s + " does not exist");
+        }
+        if (!RepoId.isValid(s)) {
+            throw new SiglipException("'" + s + "' is neither an existing folder nor a hub id such as "
+                    + "google/siglip-base-patch16-224");
+        }
+        return download(s, revision, DownloadListener.NONE);
+    }
+
+    /**
+     * Fills the cache with the SigLIP files of {@code main}.
+     *
+     * @param repoId hub id
+     * @return the snapshot folder
+     */
+    public Path download(String repoId) {
+        return download(repoId, null, DownloadListener.NONE);
+    }
+
+    /**
+     * Fills the cache with the SigLIP files of a revision (files already cached are not fetched
+     * again) and returns the snapshot folder holding them.
+     *
+     * @param repoId hub id
+     * @param revision branch, tag or commit hash; {@code null} means {@code main}
+     * @param listener progress of each file
+     * @return the snapshot folder, {@code {cache}/models--org--name/snapshots/{commit}}
+     * @throws SiglipException if a required file is missing, access is refused, the hub cannot be
+     *     reached and the files are not cached, or a download fails
+     */
+    public Path download(String repoId, String revision, DownloadListener listener) {
+        RepoId repo = RepoId.of(repoId);
+        String rev = revision == null ? "main" : revision;
+        Path config = hub.download(repo.id(), rev, CONFIG, listener);
+        Path snapshot = config.getParent();
+        String commit = snapshot.getFileName().toString();
+        String pinned = HubClient.COMMIT_HASH.matcher(commit).matches() ? commit : rev;
+
+        for (String f : OPTIONAL) {
+            hub.downloadIfExists(repo.id(), pinned, f, listener);
+        }
+        boolean spiece = hub.downloadIfExists(repo.id(), pinned, SPIECE_MODEL, listener).isPresent();
+        boolean tokenizerJson = hub.downloadIfExists(repo.id(), pinned, TOKENIZER_JSON, listener).isPresent();
+        if (!spiece && !tokenizerJson && !isVisionOnly(config)) {
+            throw new SiglipException("model repo " + repo + " (revision " + rev + ") has no tokenizer: neither "
+                    + SPIECE_MODEL + " nor " + TOKENIZER_JSON + " was found" + offlineHint());
+        }
+
+        if (hub.downloadIfExists(repo.id(), pinned, SAFETENSORS, listener).isEmpty()) {
+            Optional<Path> index = hub.downloadIfExists(repo.id(), pinned, SAFETENSORS_INDEX, listener);
+            if (index.isEmpty()) {
+                throw new SiglipException("model repo " + repo + " (revision " + rev + ") has no weights: neither "
+                        + SAFETENSORS + " nor " + SAFETENSORS_INDEX + " was found" + offlineHint()
+                        + " (only safetensors weights are supported, not pytorch_model.bin)");
+            }
+            for (String shard : shardNames(index.get(), repo)) {
+                hub.download(repo.id(), pinned, shard, listener);
+            }
+        }
+        return snapshot;
+    }
+
+    private String offlineHint() {
+        return hub.config().offline() ? " in the cache (offline mode is on, HF_HUB_OFFLINE=1)" : "";
+    }
+
+    /**
+     * The distinct shard files of a {@code model.safetensors.index.json}, all checked to be plain
+     * {@code .safetensors} names before any is downloaded.
+     *
+     * @param index the index file
+     * @param repo the repo, for messages
+     * @return the shard names in first-seen order
+     */
+    static List<String> shardNames(Path index, RepoId repo) {
+        JsonObject root;
+        try (Reader r = Files.newBufferedReader(index, StandardCharsets.UTF_8)) {
+            JsonElement e = JsonParser.parseReader(r);
+            if (!e.isJsonObject()) {
+                throw new SiglipException(SAFETENSORS_INDEX + " of " + repo + " is not a JSON object");
+            }
+            root = e.getAsJsonObject();
+        } catch (IOException | JsonParseException e) {
+            throw new SiglipException("cannot read " + SAFETENSORS_INDEX + " of " + repo + ": " + e.getMessage(), e);
+        }
+        JsonElement map = root.get("weight_map");
+        if (map == null || !map.isJsonObject() || map.getAsJsonObject().size() == 0) {
+            throw new SiglipException(SAFETENSORS_INDEX + " of " + repo
+                    + " has no \"weight_map\" object mapping tensor names to shard files");
+        }
+        Set<String> shards = new LinkedHashSet<>();
+        for (Map.Entry<String, JsonElement> e : map.getAsJsonObject().entrySet()) {
+            JsonElement v = e.getValue();
+            String name = v.isJsonPrimitive() ? v.getAsString() : String.valueOf(v);
+            if (!CacheLayout.isSafeSegment(name) || !name.endsWith(".safetensors")) {
+                throw new SiglipException(SAFETENSORS_INDEX + " of " + repo + " maps tensor '" + e.getKey()
+                        + "' to shard '" + name + "', which is not a plain .safetensors file name in the repo;"
+                        + " refusing to download anything for it");
+            }
+            shards.add(name);
+        }
+        return new ArrayList<>(shards);
+    }
+
+    private static boolean isVisionOnly(Path config) {
+        try (Reader r = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
+            JsonElement e = JsonParser.parseReader(r);
+            if (!e.isJsonObject()) {
+                return false;
+            }
+            JsonObject o = e.getAsJsonObject();
+            if (o.has("model_type") && "siglip_vision_model".equals(o.get("model_type").getAsString())) {
+                return true;
+            }
+            JsonElement arch = o.get("architectures");
+            if (arch == null || !arch.isJsonArray() || arch.getAsJsonArray().size() == 0) {
+                return false;
+            }
+            for (JsonElement a : arch.getAsJsonArray()) {
+                String name = a.getAsString();
+                if (!name.contains("Vision") && !name.contains("ImageClassification")) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false; // config problems are reported by the config loader, not here
+        }
+    }
+
+    private static boolean looksLikePath(String s) {
+        return s.startsWith("/") || s.startsWith(".") || s.startsWith("~") || s.contains("\\")
+                || s.chars().filter(c -> c == '/').count() > 1 || (s.length() > 1 && s.charAt(1) == ':');
+    }
+}
