@@ -137,7 +137,8 @@ public final class SiglipEmbeddingModel implements EmbeddingModel, AutoCloseable
      * elsewhere get another id (their mtime differs), which costs a re-embed, never a wrong hit.
      *
      * @param modelDir the model folder
-     * @return e.g. {@code siglip-base-patch16-224@3f2a...}
+     * @return e.g. {@code siglip-base-patch16-224@3f2a...}, or {@code
+     *     google/siglip-base-patch16-224@<commit>@3f2a...} for a hub cache snapshot folder
      */
     public static String modelId(Path modelDir) {
         Path dir = modelDir.toAbsolutePath().normalize();
@@ -169,9 +170,25 @@ public final class SiglipEmbeddingModel implements EmbeddingModel, AutoCloseable
             throw new SiglipException("cannot read model folder " + dir + " to identify it: "
                     + e.getMessage(), e);
         }
+        return displayName(dir) + "@" + h.hash().toString().substring(0, 16);
+    }
+
+    /** The folder name, or {@code org/name@commit12} for a Hugging Face cache snapshot folder. */
+    private static String displayName(Path dir) {
         Path name = dir.getFileName();
-        return (name == null ? "model" : name.toString()) + "@"
-                + h.hash().toString().substring(0, 16);
+        if (name == null) {
+            return "model";
+        }
+        Path parent = dir.getParent();
+        Path repo = parent == null ? null : parent.getParent();
+        if (parent != null && repo != null && repo.getFileName() != null
+                && "snapshots".equals(parent.getFileName().toString())
+                && repo.getFileName().toString().startsWith("models--")) {
+            String commit = name.toString();
+            return repo.getFileName().toString().substring("models--".length()).replace("--", "/")
+                    + "@" + commit.substring(0, Math.min(12, commit.length()));
+        }
+        return name.toString();
     }
 
     @Override

@@ -143,6 +143,14 @@ class SiglipEmbeddingModelTest {
         Files.writeString(copy.resolve("config.json"), config + "\n");
         assertNotEquals(b, SiglipEmbeddingModel.modelId(copy), "config.json content counts");
 
+        // a Hugging Face cache snapshot folder is named by repo and commit
+        Path snap = tmp.resolve("hub/models--google--siglip-x/snapshots/0123456789abcdef0123");
+        Files.createDirectories(snap);
+        Files.copy(copy.resolve("config.json"), snap.resolve("config.json"));
+        assertTrue(SiglipEmbeddingModel.modelId(snap)
+                .matches("google/siglip-x@0123456789ab@[0-9a-f]{16}"),
+                SiglipEmbeddingModel.modelId(snap));
+
         // a processor size the model cannot take is refused with both numbers
         String pp = Files.readString(copy.resolve("preprocessor_config.json"));
         Files.writeString(copy.resolve("preprocessor_config.json"),

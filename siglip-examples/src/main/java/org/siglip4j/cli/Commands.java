@@ -7,6 +7,6 @@ final class Commands {
     private Commands() {}
 
     static List<Object> all() {
-        return List.of(new ConvertTokenizerCommand());
+        return List.of(new ConvertTokenizerCommand(), new EvalZeroShotCommand(), new EvalRetrievalCommand());
     }
 }
