@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * What an evaluator needs from a dual-encoder model: unit-length image and text embeddings in one
- * shared space. A SigLIP-backed implementation lives outside this module.
+ * shared space. {@link SiglipEmbeddingModel} is the SigLIP-backed implementation.
  *
  * <p>Implementations must return one row per input, in input order, each row L2-normalised (the
  * evaluators check this and fail on a row whose norm is not 1 within 1e-3, because a missing

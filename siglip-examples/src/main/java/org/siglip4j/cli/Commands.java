@@ -8,10 +8,12 @@ final class Commands {
 
     static List<Object> all() {
         return List.of(
-                new ConvertTokenizerCommand(),
                 new ClassifyCommand(),
                 new EmbedCommand(),
                 new SimilarityCommand(),
-                new DownloadCommand());
+                new EvalZeroShotCommand(),
+                new EvalRetrievalCommand(),
+                new DownloadCommand(),
+                new ConvertTokenizerCommand());
     }
 }
