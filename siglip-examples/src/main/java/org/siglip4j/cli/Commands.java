@@ -14,6 +14,7 @@ final class Commands {
                 new EvalZeroShotCommand(),
                 new EvalRetrievalCommand(),
                 new DownloadCommand(),
-                new ConvertTokenizerCommand());
+                new ConvertTokenizerCommand(),
+                new TrainDemoCommand());
     }
 }

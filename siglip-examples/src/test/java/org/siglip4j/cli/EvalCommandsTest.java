@@ -30,9 +30,9 @@ import picocli.CommandLine;
 
 /**
  * Acceptance tests of {@code siglip eval-zeroshot} and {@code siglip eval-retrieval} on the tiny HF
- * fixture model: the reported numbers must equal an independent computation from the model's raw
- * embeddings (the HF-verified {@code imageEmbeds}/{@code textEmbeds} plus the processor), done here
- * in double precision with the protocol written out by hand.
+ * fixture model: the reported numbers must equal an independent computation from the embeddings
+ * that {@code siglip embed} writes (whose rows are checked against HF's in PipelineCommandsTest),
+ * done here in double precision with the protocol written out by hand.
  */
 class EvalCommandsTest {
 
@@ -102,17 +102,44 @@ class EvalCommandsTest {
         manager.close();
     }
 
-    /** Reference image embeddings [n, d] in double, straight from the model. */
+    /** Reference image embeddings [n, d] in double, from {@code siglip embed}'s output file. */
     static double[][] referenceImageEmbeds(List<Path> files) {
-        try (NDManager m = manager.newSubManager()) {
-            NDArray e = model.imageEmbeds(processor.processImageFiles(files, m));
-            return toRows(e);
+        List<String> args = new java.util.ArrayList<>();
+        for (Path f : files) {
+            args.add("--image");
+            args.add(f.toString());
         }
+        return embedWithCli(args, "image_embeds");
     }
 
+    /** Reference text embeddings [n, d] in double, from {@code siglip embed}'s output file. */
     static double[][] referenceTextEmbeds(List<String> texts) {
-        try (NDManager m = manager.newSubManager()) {
-            return toRows(model.textEmbeds(processor.processTexts(texts, m)));
+        List<String> args = new java.util.ArrayList<>();
+        for (String t : texts) {
+            args.add("--text");
+            args.add(t);
+        }
+        return embedWithCli(args, "text_embeds");
+    }
+
+    /** Runs {@code siglip embed --model FIXTURE ARGS --out tmp.safetensors} and reads one tensor back. */
+    private static double[][] embedWithCli(List<String> args, String tensor) {
+        try {
+            Path out = Files.createTempFile("siglip-embed", ".safetensors");
+            List<String> all = new java.util.ArrayList<>(List.of("embed", "--model", Fixtures.dir().toString(),
+                    "--no-progress", "--out", out.toString()));
+            all.addAll(args);
+            int rc = SiglipCli.commandLine().execute(all.toArray(new String[0]));
+            assertEquals(0, rc, "siglip embed failed");
+            try (NDManager m = manager.newSubManager();
+                 org.siglip4j.core.checkpoint.SafetensorsReader r =
+                         org.siglip4j.core.checkpoint.SafetensorsReader.open(out)) {
+                return toRows(r.load(tensor, m));
+            } finally {
+                Files.deleteIfExists(out);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
