@@ -1,5 +1,6 @@
 package org.siglip4j.loss;
 
+import org.siglip4j.core.nn.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
@@ -117,6 +118,7 @@ final class PairwiseSigmoid {
      * exp only ever sees a non-positive argument.
      */
     static NDArray softplusOfNegative(NDArray u) {
-        return u.neg().maximum(0).add(u.abs().neg().exp().add(1).log());
+        // Scalars with native storage: autograd keeps them for the backward pass (see Scalars).
+        return u.neg().maximum(Scalars.of(u, 0)).add(u.abs().neg().exp().add(Scalars.of(u, 1)).log());
     }
 }

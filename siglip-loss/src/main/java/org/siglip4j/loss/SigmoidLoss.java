@@ -1,5 +1,6 @@
 package org.siglip4j.loss;
 
+import org.siglip4j.core.nn.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -120,7 +121,8 @@ public class SigmoidLoss extends Loss {
         NDArray logits = logits(imageEmbeds, textEmbeds, effectiveLogitScale(logitScale, maxLogitScale), logitBias);
         NDArray z = labelSigns(logits, labels);
         NDArray perPair = PairwiseSigmoid.softplusOfNegative(logits.mul(z));
-        return perPair.sum().div(imageEmbeds.getShape().get(0));
+        NDArray sum = perPair.sum();
+        return sum.div(Scalars.of(sum, imageEmbeds.getShape().get(0)));
     }
 
     /**
@@ -217,7 +219,7 @@ public class SigmoidLoss extends Loss {
     }
 
     static NDArray effectiveLogitScale(NDArray logitScale, double maxLogitScale) {
-        return Double.isInfinite(maxLogitScale) ? logitScale : logitScale.minimum(Math.log(maxLogitScale));
+        return Double.isInfinite(maxLogitScale) ? logitScale : logitScale.minimum(Scalars.of(logitScale, Math.log(maxLogitScale)));
     }
 
     static NDArray labelSigns(NDArray logits, NDArray labels) {

@@ -1,5 +1,6 @@
 package org.siglip4j.loss;
 
+import org.siglip4j.core.nn.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
@@ -53,8 +54,11 @@ public class SoftmaxLoss extends Loss {
                 : labels.toType(logits.getDataType(), false);
         NDArray rowTargets = targets.div(targets.sum(new int[] {1}, true));
         NDArray colTargets = targets.div(targets.sum(new int[] {0}, true));
-        NDArray perImage = logits.logSoftmax(1).mul(rowTargets).sum().neg().div(logits.getShape().get(0));
-        NDArray perText = logits.logSoftmax(0).mul(colTargets).sum().neg().div(logits.getShape().get(1));
-        return perImage.add(perText).div(2);
+        NDArray perImage = logits.logSoftmax(1).mul(rowTargets).sum().neg();
+        perImage = perImage.div(Scalars.of(perImage, logits.getShape().get(0)));
+        NDArray perText = logits.logSoftmax(0).mul(colTargets).sum().neg();
+        perText = perText.div(Scalars.of(perText, logits.getShape().get(1)));
+        NDArray both = perImage.add(perText);
+        return both.div(Scalars.of(both, 2));
     }
 }

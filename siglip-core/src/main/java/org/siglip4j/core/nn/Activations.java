@@ -12,9 +12,10 @@ public final class Activations {
 
     /** {@code gelu_pytorch_tanh}: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
     public static NDArray geluTanh(NDArray x) {
-        // out-of-place ops only: tanh saves its output for the backward pass
-        NDArray inner = x.pow(3).mul(0.044715f).add(x).mul(SQRT_2_OVER_PI);
-        return x.mul(0.5f).mul(inner.tanh().add(1f));
+        // Out-of-place ops only (tanh saves its output for the backward pass), and scalars with
+        // native storage (Scalars) because autograd keeps them for the backward pass.
+        NDArray inner = x.mul(x).mul(x).mul(Scalars.of(x, 0.044715)).add(x).mul(Scalars.of(x, SQRT_2_OVER_PI));
+        return x.mul(Scalars.of(x, 0.5)).mul(inner.tanh().add(Scalars.of(x, 1)));
     }
 
     /** Applies the named activation. */
@@ -23,7 +24,7 @@ public final class Activations {
             case "gelu_pytorch_tanh", "gelu_new", "gelu_fast" -> geluTanh(x);
             case "gelu" -> Activation.gelu(x);
             case "relu" -> Activation.relu(x);
-            case "quick_gelu" -> x.mul(Activation.sigmoid(x.mul(1.702f)));
+            case "quick_gelu" -> x.mul(Activation.sigmoid(x.mul(Scalars.of(x, 1.702))));
             default -> throw new SiglipException("unsupported hidden_act '" + name + "'");
         };
     }

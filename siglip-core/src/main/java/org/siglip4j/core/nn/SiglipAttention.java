@@ -46,7 +46,8 @@ public final class SiglipAttention extends SiglipModule {
         NDArray q = split(qProj.forward(ps, x, training), b, l);
         NDArray k = split(kProj.forward(ps, x, training), b, l);
         NDArray v = split(vProj.forward(ps, x, training), b, l);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
+        scores = scores.mul(Scalars.of(scores, scale));
         if (maskBias != null) {
             scores = scores.add(maskBias);
         }

@@ -51,7 +51,8 @@ public final class TorchMultiheadAttention extends SiglipModule {
         long bqsz = query.getShape().get(0);
         long lq = query.getShape().get(1);
         NDArray q = own(Linear.linear(query, wq, bq).singletonOrThrow(), kv);
-        q = q.reshape(bqsz, lq, heads, hd).transpose(0, 2, 1, 3).mul((float) Math.sqrt(1.0 / hd));
+        q = q.reshape(bqsz, lq, heads, hd).transpose(0, 2, 1, 3);
+        q = q.mul(Scalars.of(q, Math.sqrt(1.0 / hd)));
         NDArray k = Linear.linear(kv, wk, bk).singletonOrThrow().reshape(bsz, l, heads, hd).transpose(0, 2, 3, 1);
         NDArray v = Linear.linear(kv, wv, bv).singletonOrThrow().reshape(bsz, l, heads, hd).transpose(0, 2, 1, 3);
         // q was moved to the activations' manager above, so every product below lands there
