@@ -149,15 +149,7 @@ public record SiglipConfig(
         }
         JsonObject text = object(o, "text_config");
         JsonObject vision = object(o, "vision_config");
-        JsonObject extra = new JsonObject();
-        for (String k : o.keySet()) {
-            if (!FIELDS.contains(k)) {
-                extra.add(k, o.get(k).deepCopy());
-                if (!GenericKeys.KEYS.contains(k)) {
-                    LOG.warn("config.json: unknown key {} kept as is", k);
-                }
-            }
-        }
+        JsonObject extra = JsonFields.extraKeys(o, "", FIELDS, LOG);
         List<String> architectures = new ArrayList<>();
         if (JsonFields.has(o, "architectures")) {
             if (!o.get("architectures").isJsonArray()) {
