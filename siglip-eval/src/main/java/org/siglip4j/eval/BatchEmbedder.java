@@ -39,6 +39,23 @@ public final class BatchEmbedder {
     }
 
     /**
+     * Creates an embedder whose image cache, if any, is the one in {@code cacheDir} for this model
+     * and its preprocessing.
+     *
+     * @param model the model
+     * @param cacheDir the cache folder, or {@code null} for no cache
+     * @param batchSize inputs per model call, positive
+     * @param showProgress whether to draw a progress bar on stderr
+     * @return the embedder
+     */
+    static BatchEmbedder withCache(EmbeddingModel model, Path cacheDir, int batchSize,
+            boolean showProgress) {
+        EmbeddingCache cache = cacheDir == null ? null
+                : EmbeddingCache.open(cacheDir, model.id(), model.preprocessingId());
+        return new BatchEmbedder(model, cache, batchSize, showProgress);
+    }
+
+    /**
      * Embeds images, using and filling the cache; the cache is saved even if the model fails
      * part-way, so finished batches are not lost.
      *

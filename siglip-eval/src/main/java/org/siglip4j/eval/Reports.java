@@ -40,6 +40,22 @@ public final class Reports {
     }
 
     /**
+     * Starts a Markdown report: its title and the model and preprocessing lines every report has.
+     *
+     * @param title the report title
+     * @param model {@link EmbeddingModel#id()}
+     * @param preprocessing {@link EmbeddingModel#preprocessingId()}
+     * @return a builder holding the header
+     */
+    static StringBuilder header(String title, String model, String preprocessing) {
+        StringBuilder b = new StringBuilder();
+        b.append("# ").append(title).append("\n\n");
+        b.append("- model: `").append(model).append("`\n");
+        b.append("- preprocessing: `").append(preprocessing).append("`\n");
+        return b;
+    }
+
+    /**
      * A fraction as a percentage with two decimals, e.g. {@code 0.75 -> "75.00"}.
      *
      * @param fraction the fraction, or {@code null}

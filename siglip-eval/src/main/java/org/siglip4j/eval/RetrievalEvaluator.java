@@ -19,8 +19,8 @@ public final class RetrievalEvaluator {
 
     private RetrievalEvaluator(Builder b) {
         this.model = b.model;
-        this.canonicalize = b.canonicalize;
-        this.batchSize = b.batchSize;
+        this.canonicalize = b.canonicalize();
+        this.batchSize = b.batchSize();
         this.cacheDir = b.cacheDir;
         this.showProgress = b.showProgress;
     }
@@ -42,9 +42,7 @@ public final class RetrievalEvaluator {
      */
     public RetrievalResult evaluate(RetrievalManifest manifest) {
         long t0 = System.nanoTime();
-        EmbeddingCache cache = cacheDir == null ? null
-                : EmbeddingCache.open(cacheDir, model.id(), model.preprocessingId());
-        BatchEmbedder embedder = new BatchEmbedder(model, cache, batchSize, showProgress);
+        BatchEmbedder embedder = BatchEmbedder.withCache(model, cacheDir, batchSize, showProgress);
         List<String> texts = manifest.texts();
         if (canonicalize) {
             texts.replaceAll(TextCanonicalizer::canonicalize);
@@ -59,11 +57,12 @@ public final class RetrievalEvaluator {
                 canonicalize, RetrievalResult.TIE_RULE, metrics, Timing.of(imageRun, textRun, t0));
     }
 
-    /** Builds a {@link RetrievalEvaluator}; only the model is required. */
-    public static final class Builder {
+    /**
+     * Builds a {@link RetrievalEvaluator}; only the model is required. Canonicalisation applies to
+     * the captions.
+     */
+    public static final class Builder extends EvaluatorBuilder<Builder> {
         private EmbeddingModel model;
-        private boolean canonicalize;
-        private int batchSize = 32;
         private Path cacheDir;
         private boolean showProgress = true;
 
@@ -77,28 +76,6 @@ public final class RetrievalEvaluator {
          */
         public Builder setModel(EmbeddingModel model) {
             this.model = model;
-            return this;
-        }
-
-        /**
-         * Canonicalises captions big_vision style (default false).
-         *
-         * @param canonicalize whether to canonicalise
-         * @return this builder
-         */
-        public Builder optCanonicalize(boolean canonicalize) {
-            this.canonicalize = canonicalize;
-            return this;
-        }
-
-        /**
-         * Sets images/texts per model call (default 32).
-         *
-         * @param batchSize the batch size
-         * @return this builder
-         */
-        public Builder optBatchSize(int batchSize) {
-            this.batchSize = batchSize;
             return this;
         }
 
@@ -133,9 +110,7 @@ public final class RetrievalEvaluator {
             if (model == null) {
                 throw new SiglipException("RetrievalEvaluator needs a model: call setModel(...)");
             }
-            if (batchSize <= 0) {
-                throw new SiglipException("batch size must be positive, got " + batchSize);
-            }
+            validateShared();
             return new RetrievalEvaluator(this);
         }
     }

@@ -1,7 +1,5 @@
 package org.siglip4j.eval;
 
-import java.nio.file.Path;
-
 /**
  * The record of one retrieval run, serialisable with Gson and printable as Markdown.
  *
@@ -14,7 +12,7 @@ import java.nio.file.Path;
  * @param timing where the time went
  */
 public record RetrievalResult(String model, String preprocessing, Data data, boolean canonicalize,
-        String tieRule, RetrievalMetrics metrics, Timing timing) {
+        String tieRule, RetrievalMetrics metrics, Timing timing) implements EvaluationReport {
 
     /**
      * The evaluated data.
@@ -30,15 +28,6 @@ public record RetrievalResult(String model, String preprocessing, Data data, boo
             + " to the best match rank ahead of it; image->text uses the best of its captions";
 
     /**
-     * The result as pretty-printed JSON.
-     *
-     * @return JSON text
-     */
-    public String toJson() {
-        return Reports.GSON.toJson(this);
-    }
-
-    /**
      * Reads a result written by {@link #toJson()}.
      *
      * @param json the JSON text
@@ -49,33 +38,13 @@ public record RetrievalResult(String model, String preprocessing, Data data, boo
     }
 
     /**
-     * Writes {@link #toJson()} to a file.
-     *
-     * @param file the target
-     */
-    public void writeJson(Path file) {
-        Reports.write(file, toJson() + "\n");
-    }
-
-    /**
-     * Writes {@link #toMarkdown()} to a file.
-     *
-     * @param file the target
-     */
-    public void writeMarkdown(Path file) {
-        Reports.write(file, toMarkdown());
-    }
-
-    /**
      * A Markdown report with one row per direction.
      *
      * @return Markdown text
      */
+    @Override
     public String toMarkdown() {
-        StringBuilder b = new StringBuilder();
-        b.append("# Image-text retrieval\n\n");
-        b.append("- model: `").append(model).append("`\n");
-        b.append("- preprocessing: `").append(preprocessing).append("`\n");
+        StringBuilder b = Reports.header("Image-text retrieval", model, preprocessing);
         b.append("- data: `").append(data.manifest()).append("` (").append(data.images())
                 .append(" images, ").append(data.texts()).append(" captions)")
                 .append(canonicalize ? ", captions canonicalised" : "").append("\n\n");

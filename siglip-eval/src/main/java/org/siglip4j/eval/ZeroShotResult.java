@@ -1,7 +1,5 @@
 package org.siglip4j.eval;
 
-import java.nio.file.Path;
-
 /**
  * The record of one zero-shot classification run, serialisable with Gson ({@link #toJson()}) and
  * printable as Markdown ({@link #toMarkdown()}).
@@ -14,7 +12,7 @@ import java.nio.file.Path;
  * @param timing where the time went
  */
 public record ZeroShotResult(String model, String preprocessing, Data data, Protocol protocol,
-        ClassificationMetrics metrics, Timing timing) {
+        ClassificationMetrics metrics, Timing timing) implements EvaluationReport {
 
     /**
      * The evaluated data.
@@ -48,15 +46,6 @@ public record ZeroShotResult(String model, String preprocessing, Data data, Prot
             + " number of classes";
 
     /**
-     * The result as pretty-printed JSON.
-     *
-     * @return JSON text
-     */
-    public String toJson() {
-        return Reports.GSON.toJson(this);
-    }
-
-    /**
      * Reads a result written by {@link #toJson()}.
      *
      * @param json the JSON text
@@ -67,33 +56,13 @@ public record ZeroShotResult(String model, String preprocessing, Data data, Prot
     }
 
     /**
-     * Writes {@link #toJson()} to a file.
-     *
-     * @param file the target
-     */
-    public void writeJson(Path file) {
-        Reports.write(file, toJson() + "\n");
-    }
-
-    /**
-     * Writes {@link #toMarkdown()} to a file.
-     *
-     * @param file the target
-     */
-    public void writeMarkdown(Path file) {
-        Reports.write(file, toMarkdown());
-    }
-
-    /**
      * A Markdown report: overall metrics, the per-class table and the most-confused pairs.
      *
      * @return Markdown text
      */
+    @Override
     public String toMarkdown() {
-        StringBuilder b = new StringBuilder();
-        b.append("# Zero-shot classification\n\n");
-        b.append("- model: `").append(model).append("`\n");
-        b.append("- preprocessing: `").append(preprocessing).append("`\n");
+        StringBuilder b = Reports.header("Zero-shot classification", model, preprocessing);
         b.append("- data: `").append(data.root()).append("` (").append(data.images())
                 .append(" images, ").append(data.classes()).append(" classes; names: ")
                 .append(data.classNames()).append(")\n");

@@ -1,10 +1,7 @@
 package org.siglip4j.cli;
 
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.siglip4j.core.hub.ModelLocator;
-import org.siglip4j.eval.ImagePreprocessing;
 import org.siglip4j.eval.RetrievalEvaluator;
 import org.siglip4j.eval.RetrievalManifest;
 import org.siglip4j.eval.RetrievalResult;
@@ -32,61 +29,29 @@ final class EvalRetrievalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR|HUB_ID",
-            description = "A SigLIP model folder, or a Hugging Face hub id (downloaded into the hub cache).")
-    String model;
+    @Mixin
+    EvalOptions eval;
 
     @Option(names = "--manifest", required = true, paramLabel = "FILE", description = "The JSONL manifest.")
     Path manifest;
 
-    @Option(names = "--crop",
-            description = "big_vision evaluation crop (shorter side to size/0.875, centre crop) instead of the"
-                    + " Hugging Face resize.")
-    boolean crop;
-
     @Option(names = "--canonicalize",
             description = "Canonicalise captions big_vision style (lower case, no punctuation).")
     boolean canonicalize;
-
-    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N",
-            description = "Images or texts per forward pass (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
-    @Option(names = "--cache", paramLabel = "DIR", description = "Cache image embeddings here.")
-    Path cache;
-
-    @Option(names = "--json", paramLabel = "FILE", description = "Write the full result as JSON.")
-    Path json;
-
-    @Option(names = "--markdown", paramLabel = "FILE", description = "Write the Markdown report.")
-    Path markdown;
-
-    @Option(names = "--no-progress", description = "Do not draw progress bars on stderr.")
-    boolean noProgress;
 
     @Override
     public Integer call() {
         RetrievalManifest m = RetrievalManifest.read(manifest);
         RetrievalEvaluator.Builder builder = RetrievalEvaluator.builder()
                 .optCanonicalize(canonicalize)
-                .optBatchSize(batchSize)
-                .optCacheDir(cache)
-                .optShowProgress(!noProgress);
-        Path dir = ModelLocator.fromEnvironment().resolve(model);
-        ImagePreprocessing mode = crop ? ImagePreprocessing.RESIZE_CENTER_CROP : ImagePreprocessing.RESIZE;
+                .optBatchSize(eval.batchSize)
+                .optCacheDir(eval.cache)
+                .optShowProgress(!eval.noProgress);
         RetrievalResult result;
-        try (SiglipEmbeddingModel sm = SiglipEmbeddingModel.load(dir, mode)) {
+        try (SiglipEmbeddingModel sm = eval.load()) {
             result = builder.setModel(sm).build().evaluate(m);
         }
-        if (json != null) {
-            result.writeJson(json);
-        }
-        if (markdown != null) {
-            result.writeMarkdown(markdown);
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(result.toMarkdown());
-        out.flush();
+        eval.report(result, spec);
         return 0;
     }
 }

@@ -1,13 +1,10 @@
 package org.siglip4j.cli;
 
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.siglip4j.core.SiglipException;
-import org.siglip4j.core.hub.ModelLocator;
 import org.siglip4j.eval.ClassNames;
-import org.siglip4j.eval.ImagePreprocessing;
 import org.siglip4j.eval.LabelledImageFolder;
 import org.siglip4j.eval.PromptTemplates;
 import org.siglip4j.eval.SiglipEmbeddingModel;
@@ -37,9 +34,8 @@ final class EvalZeroShotCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR|HUB_ID",
-            description = "A SigLIP model folder, or a Hugging Face hub id (downloaded into the hub cache).")
-    String model;
+    @Mixin
+    EvalOptions eval;
 
     @Option(names = "--data", required = true, paramLabel = "DIR",
             description = "Labelled folder: one sub-folder per class (every sub-folder is a candidate class).")
@@ -56,19 +52,9 @@ final class EvalZeroShotCommand implements Callable<Integer> {
                     + " file with one template containing {} per line.")
     String templates;
 
-    @Option(names = "--crop",
-            description = "big_vision evaluation crop: resize the shorter side to size/0.875, centre crop."
-                    + " Default: resize to size x size like the Hugging Face processor (open_clip's"
-                    + " 'squash' for SigLIP).")
-    boolean crop;
-
     @Option(names = "--canonicalize",
             description = "Canonicalise prompts big_vision style (lower case, no punctuation).")
     boolean canonicalize;
-
-    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N",
-            description = "Images or texts per forward pass (default: ${DEFAULT-VALUE}).")
-    int batchSize;
 
     @Option(names = "--limit", paramLabel = "N", description = "Evaluate at most N images.")
     Integer limit;
@@ -76,19 +62,6 @@ final class EvalZeroShotCommand implements Callable<Integer> {
     @Option(names = "--limit-mode", defaultValue = "stratified", paramLabel = "stratified|first",
             description = "How --limit picks images: round robin over classes (default) or the first N.")
     String limitMode;
-
-    @Option(names = "--cache", paramLabel = "DIR",
-            description = "Cache image embeddings here (per model and preprocessing); re-runs embed nothing.")
-    Path cache;
-
-    @Option(names = "--json", paramLabel = "FILE", description = "Write the full result as JSON.")
-    Path json;
-
-    @Option(names = "--markdown", paramLabel = "FILE", description = "Write the Markdown report.")
-    Path markdown;
-
-    @Option(names = "--no-progress", description = "Do not draw progress bars on stderr.")
-    boolean noProgress;
 
     @Override
     public Integer call() {
@@ -99,28 +72,18 @@ final class EvalZeroShotCommand implements Callable<Integer> {
         ZeroShotEvaluator.Builder builder = ZeroShotEvaluator.builder()
                 .optTemplates(PromptTemplates.named(templates))
                 .optCanonicalize(canonicalize)
-                .optBatchSize(batchSize)
-                .optCacheDir(cache)
-                .optShowProgress(!noProgress);
+                .optBatchSize(eval.batchSize)
+                .optCacheDir(eval.cache)
+                .optShowProgress(!eval.noProgress);
         if (classNames != null) {
             builder.optClassNames("imagenet".equalsIgnoreCase(classNames) ? ClassNames.imagenet()
                     : ClassNames.fromFile(Path.of(classNames)));
         }
-        Path dir = ModelLocator.fromEnvironment().resolve(model);
-        ImagePreprocessing mode = crop ? ImagePreprocessing.RESIZE_CENTER_CROP : ImagePreprocessing.RESIZE;
         ZeroShotResult result;
-        try (SiglipEmbeddingModel m = SiglipEmbeddingModel.load(dir, mode)) {
+        try (SiglipEmbeddingModel m = eval.load()) {
             result = builder.setModel(m).build().evaluate(folder);
         }
-        if (json != null) {
-            result.writeJson(json);
-        }
-        if (markdown != null) {
-            result.writeMarkdown(markdown);
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(result.toMarkdown());
-        out.flush();
+        eval.report(result, spec);
         return 0;
     }
 

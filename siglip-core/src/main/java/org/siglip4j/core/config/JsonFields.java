@@ -3,11 +3,30 @@ package org.siglip4j.core.config;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import java.util.Set;
 import org.siglip4j.core.SiglipException;
+import org.slf4j.Logger;
 
 /** Typed, validated access to config.json fields; every error names the field and what came. */
 final class JsonFields {
     private JsonFields() {}
+
+    /**
+     * The keys of {@code o} outside {@code fields}, deep-copied so they are written back unchanged;
+     * keys that are neither fields nor {@link GenericKeys} are logged to {@code log} as unknown.
+     */
+    static JsonObject extraKeys(JsonObject o, String prefix, Set<String> fields, Logger log) {
+        JsonObject extra = new JsonObject();
+        for (String k : o.keySet()) {
+            if (!fields.contains(k)) {
+                extra.add(k, o.get(k).deepCopy());
+                if (!GenericKeys.KEYS.contains(k)) {
+                    log.warn("config.json: unknown key {}{} kept as is", prefix, k);
+                }
+            }
+        }
+        return extra;
+    }
 
     static boolean has(JsonObject o, String key) {
         return o.has(key) && !o.get(key).isJsonNull();

@@ -10,11 +10,9 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.io.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -150,15 +149,7 @@ public record SiglipConfig(
         }
         JsonObject text = object(o, "text_config");
         JsonObject vision = object(o, "vision_config");
-        JsonObject extra = new JsonObject();
-        for (String k : o.keySet()) {
-            if (!FIELDS.contains(k)) {
-                extra.add(k, o.get(k).deepCopy());
-                if (!GenericKeys.KEYS.contains(k)) {
-                    LOG.warn("config.json: unknown key {} kept as is", k);
-                }
-            }
-        }
+        JsonObject extra = JsonFields.extraKeys(o, "", FIELDS, LOG);
         List<String> architectures = new ArrayList<>();
         if (JsonFields.has(o, "architectures")) {
             if (!o.get("architectures").isJsonArray()) {
@@ -294,29 +285,8 @@ public record SiglipConfig(
         return s;
     }
 
-    /** Writes bytes to {@code file} through a temporary sibling and an atomic rename. */
+    /** Writes bytes to {@code file} through a temporary sibling and an atomic rename ({@link AtomicFiles#write}). */
     public static void writeAtomically(Path file, byte[] bytes) {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new SiglipException("cannot write " + file + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the temporary file is best-effort cleanup only
-                }
-            }
-        }
+        AtomicFiles.write(file, bytes);
     }
 }

@@ -81,15 +81,7 @@ public record SiglipTextConfig(
     public static SiglipTextConfig fromJson(JsonObject o) {
         String p = "text_config.";
         SiglipTextConfig d = defaults();
-        JsonObject extra = new JsonObject();
-        for (String k : o.keySet()) {
-            if (!FIELDS.contains(k)) {
-                extra.add(k, o.get(k).deepCopy());
-                if (!GenericKeys.KEYS.contains(k)) {
-                    LOG.warn("config.json: unknown key {}{} kept as is", p, k);
-                }
-            }
-        }
+        JsonObject extra = JsonFields.extraKeys(o, p, FIELDS, LOG);
         int hidden = JsonFields.integer(o, p, "hidden_size", d.hiddenSize);
         return new SiglipTextConfig(
                 JsonFields.integer(o, p, "vocab_size", d.vocabSize),

@@ -95,15 +95,7 @@ public record SiglipVisionConfig(
     public static SiglipVisionConfig fromJson(JsonObject o) {
         String p = "vision_config.";
         SiglipVisionConfig d = defaults();
-        JsonObject extra = new JsonObject();
-        for (String k : o.keySet()) {
-            if (!FIELDS.contains(k)) {
-                extra.add(k, o.get(k).deepCopy());
-                if (!GenericKeys.KEYS.contains(k)) {
-                    LOG.warn("config.json: unknown key {}{} kept as is", p, k);
-                }
-            }
-        }
+        JsonObject extra = JsonFields.extraKeys(o, p, FIELDS, LOG);
         return new SiglipVisionConfig(
                 JsonFields.integer(o, p, "hidden_size", d.hiddenSize),
                 JsonFields.integer(o, p, "intermediate_size", d.intermediateSize),

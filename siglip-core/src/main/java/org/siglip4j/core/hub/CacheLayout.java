@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.io.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,7 +106,7 @@ final class CacheLayout {
         prepareWrite(ref);
         Path tmp = ref.resolveSibling(ref.getFileName() + ".tmp-" + ProcessHandle.current().pid());
         Files.writeString(tmp, commit, StandardCharsets.UTF_8);
-        HubClient.moveAtomically(tmp, ref);
+        AtomicFiles.move(tmp, ref);
     }
 
     void markNoExist(String commit, String filename) throws IOException {

@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -33,6 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.io.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -262,7 +262,7 @@ public final class HubClient {
                     Path part = cache.incomplete(meta.etag());
                     cache.prepareWrite(part);
                     downloadBlob(repo, rev, filename, meta, part, progress);
-                    moveAtomically(part, blob);
+                    AtomicFiles.move(part, blob);
                 } else {
                     reportCached(blob, filename, progress);
                 }
@@ -651,14 +651,6 @@ public final class HubClient {
 
     // ---- cache writes ---------------------------------------------------------------------------
 
-    static void moveAtomically(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
     /** Links the snapshot file to the blob with a relative symlink (a copy where links fail). */
     private static void link(CacheLayout cache, Path blob, Path pointer) throws IOException {
         cache.prepareWrite(pointer);
@@ -670,7 +662,7 @@ public final class HubClient {
             LOG.debug("symlinks unavailable in {} ({}); copying {}", cache.cacheDir(), e.toString(), blob);
             Path tmp = pointer.resolveSibling(pointer.getFileName() + ".tmp-" + ProcessHandle.current().pid());
             Files.copy(blob, tmp, StandardCopyOption.REPLACE_EXISTING);
-            moveAtomically(tmp, pointer);
+            AtomicFiles.move(tmp, pointer);
         }
     }
 

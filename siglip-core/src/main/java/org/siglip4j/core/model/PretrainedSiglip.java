@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.checkpoint.Checkpoint;
@@ -56,6 +57,30 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
     /** Checkpoint keys this class knowingly does not use (skipped like HF, reported as ignored). */
     protected boolean ignorable(String key) {
         return false;
+    }
+
+    /**
+     * The body of every {@code fromPretrained}: builds a model for the folder's {@code config.json}
+     * and loads its weights, closing the model if loading fails so that nothing stays in
+     * {@code manager}.
+     *
+     * @param dir a Hugging Face folder
+     * @param manager manager whose sub-manager will own the weights
+     * @param strict as in {@link #loadWeights}
+     * @param constructor the model class's {@code (config, manager)} constructor
+     * @param <M> the model class
+     * @return the loaded model
+     */
+    protected static <M extends PretrainedSiglip> M fromPretrained(Path dir, NDManager manager, boolean strict,
+            BiFunction<SiglipConfig, NDManager, M> constructor) {
+        M m = constructor.apply(SiglipConfig.load(dir), manager);
+        try {
+            m.loadWeights(dir, strict);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+        return m;
     }
 
     /** The report of the last {@link #loadWeights} call, or null. */

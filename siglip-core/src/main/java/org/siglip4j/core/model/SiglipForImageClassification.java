@@ -55,14 +55,7 @@ public class SiglipForImageClassification extends PretrainedSiglip {
      * is reported unexpected and the missing classifier is initialised randomly.
      */
     public static SiglipForImageClassification fromPretrained(Path dir, NDManager manager, boolean strict) {
-        SiglipForImageClassification m = new SiglipForImageClassification(SiglipConfig.load(dir), manager);
-        try {
-            m.loadWeights(dir, strict);
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
-        return m;
+        return fromPretrained(dir, manager, strict, SiglipForImageClassification::new);
     }
 
     @Override

@@ -48,14 +48,7 @@ public class SiglipModel extends PretrainedSiglip {
 
     /** Loads a folder; with {@code strict=false} problems are logged and in {@link #lastLoadReport()}. */
     public static SiglipModel fromPretrained(Path dir, NDManager manager, boolean strict) {
-        SiglipModel m = new SiglipModel(SiglipConfig.load(dir), manager);
-        try {
-            m.loadWeights(dir, strict);
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
-        return m;
+        return fromPretrained(dir, manager, strict, SiglipModel::new);
     }
 
     /** A randomly initialised model (HF-style initialisers, paper logit scale/bias). */

@@ -26,14 +26,7 @@ public class SiglipTextModel extends PretrainedSiglip {
 
     /** Loads the text tower of a HF SigLIP folder. */
     public static SiglipTextModel fromPretrained(Path dir, NDManager manager) {
-        SiglipTextModel m = new SiglipTextModel(SiglipConfig.load(dir), manager);
-        try {
-            m.loadWeights(dir, true);
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
-        return m;
+        return fromPretrained(dir, manager, true, SiglipTextModel::new);
     }
 
     @Override

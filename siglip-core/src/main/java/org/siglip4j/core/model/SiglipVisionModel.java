@@ -26,14 +26,7 @@ public class SiglipVisionModel extends PretrainedSiglip {
 
     /** Loads the vision tower of a HF SigLIP folder. */
     public static SiglipVisionModel fromPretrained(Path dir, NDManager manager) {
-        SiglipVisionModel m = new SiglipVisionModel(SiglipConfig.load(dir), manager);
-        try {
-            m.loadWeights(dir, true);
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
-        return m;
+        return fromPretrained(dir, manager, true, SiglipVisionModel::new);
     }
 
     @Override

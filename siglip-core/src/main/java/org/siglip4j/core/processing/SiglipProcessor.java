@@ -117,13 +117,7 @@ public final class SiglipProcessor implements AutoCloseable {
      * @return {@code [input_ids, pixel_values]}, named {@link #INPUT_IDS} and {@link #PIXEL_VALUES}
      */
     public NDList process(List<String> texts, List<Path> imageFiles, NDManager manager) {
-        NDArray pixels = processImageFiles(imageFiles, manager);
-        try {
-            return new NDList(processTexts(texts, manager), pixels);
-        } catch (RuntimeException e) {
-            pixels.close();
-            throw e;
-        }
+        return withTexts(texts, processImageFiles(imageFiles, manager), manager);
     }
 
     /**
@@ -135,7 +129,11 @@ public final class SiglipProcessor implements AutoCloseable {
      * @return {@code [input_ids, pixel_values]}, named {@link #INPUT_IDS} and {@link #PIXEL_VALUES}
      */
     public NDList processRgb(List<String> texts, List<RgbImage> images, NDManager manager) {
-        NDArray pixels = processImages(images, manager);
+        return withTexts(texts, processImages(images, manager), manager);
+    }
+
+    /** Pairs the texts' ids with already-made pixels, closing the pixels if the texts fail. */
+    private NDList withTexts(List<String> texts, NDArray pixels, NDManager manager) {
         try {
             return new NDList(processTexts(texts, manager), pixels);
         } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package org.siglip4j.core.tokenizer;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import java.util.Base64;
 import java.util.List;
@@ -72,16 +73,7 @@ public final class SentencePieceConverter {
         truncation.addProperty("stride", 0);
         root.add("truncation", truncation);
 
-        JsonObject padding = new JsonObject();
-        JsonObject strategy = new JsonObject();
-        strategy.addProperty("Fixed", maxLength);
-        padding.add("strategy", strategy);
-        padding.addProperty("direction", "Right");
-        padding.add("pad_to_multiple_of", com.google.gson.JsonNull.INSTANCE);
-        padding.addProperty("pad_id", eosId);
-        padding.addProperty("pad_type_id", 0);
-        padding.addProperty("pad_token", eos);
-        root.add("padding", padding);
+        root.add("padding", fixedPadding(eosId, eos, maxLength));
 
         JsonArray added = new JsonArray();
         added.add(addedToken(eosId, eos));
@@ -249,21 +241,38 @@ public final class SentencePieceConverter {
         return o;
     }
 
+    /**
+     * The tokenizers-library padding block: every sequence padded on the right to {@code maxLength}
+     * with {@code padToken} ({@code padId}).
+     */
+    static JsonObject fixedPadding(long padId, String padToken, int maxLength) {
+        JsonObject padding = new JsonObject();
+        JsonObject strategy = new JsonObject();
+        strategy.addProperty("Fixed", maxLength);
+        padding.add("strategy", strategy);
+        padding.addProperty("direction", "Right");
+        padding.add("pad_to_multiple_of", JsonNull.INSTANCE);
+        padding.addProperty("pad_id", padId);
+        padding.addProperty("pad_type_id", 0);
+        padding.addProperty("pad_token", padToken);
+        return padding;
+    }
+
     private static JsonObject sequence(String id) {
+        return templatePiece("Sequence", id);
+    }
+
+    private static JsonObject special(String token) {
+        return templatePiece("SpecialToken", token);
+    }
+
+    /** One piece of a TemplateProcessing template: {@code {kind: {id, type_id: 0}}}. */
+    private static JsonObject templatePiece(String kind, String id) {
         JsonObject inner = new JsonObject();
         inner.addProperty("id", id);
         inner.addProperty("type_id", 0);
         JsonObject o = new JsonObject();
-        o.add("Sequence", inner);
-        return o;
-    }
-
-    private static JsonObject special(String token) {
-        JsonObject inner = new JsonObject();
-        inner.addProperty("id", token);
-        inner.addProperty("type_id", 0);
-        JsonObject o = new JsonObject();
-        o.add("SpecialToken", inner);
+        o.add(kind, inner);
         return o;
     }
 }

@@ -128,16 +128,7 @@ public final class SiglipTokenizer implements AutoCloseable {
     }
 
     private static String withPadding(JsonObject root, long padId, int maxLength) {
-        JsonObject padding = new JsonObject();
-        JsonObject strategy = new JsonObject();
-        strategy.addProperty("Fixed", maxLength);
-        padding.add("strategy", strategy);
-        padding.addProperty("direction", "Right");
-        padding.add("pad_to_multiple_of", com.google.gson.JsonNull.INSTANCE);
-        padding.addProperty("pad_id", padId);
-        padding.addProperty("pad_type_id", 0);
-        padding.addProperty("pad_token", "</s>");
-        root.add("padding", padding);
+        root.add("padding", SentencePieceConverter.fixedPadding(padId, "</s>", maxLength));
         return new com.google.gson.GsonBuilder().serializeNulls().create().toJson(root);
     }
 

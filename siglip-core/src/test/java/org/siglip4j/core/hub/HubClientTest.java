@@ -140,7 +140,10 @@ class HubClientTest {
                 .filter(r -> r.method().equals("GET") && r.path().startsWith("/lfs/")).collect(Collectors.toList());
         assertEquals(2, lfs.size(), lfs.toString());
         assertNull(lfs.get(0).range());
-        assertEquals("bytes=100000-", lfs.get(1).range());
+        // The server sent 100000 bytes before closing; how many arrived before the reset depends
+        // on timing, so the resume starts anywhere in (0, 100000] -- and the file must be exact.
+        long from = Long.parseLong(lfs.get(1).range().replaceAll("bytes=(\\d+)-", "$1"));
+        assertTrue(from > 0 && from <= 100_000, lfs.toString());
     }
 
     @Test

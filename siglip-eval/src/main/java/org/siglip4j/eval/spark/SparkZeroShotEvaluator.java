@@ -16,10 +16,10 @@ import org.siglip4j.eval.EmbeddingModel;
 import org.siglip4j.eval.EmbeddingRun;
 import org.siglip4j.eval.Embeddings;
 import org.siglip4j.eval.LabelledImageFolder;
-import org.siglip4j.eval.PromptTemplates;
 import org.siglip4j.eval.Timing;
 import org.siglip4j.eval.ZeroShotClassifier;
 import org.siglip4j.eval.ZeroShotEvaluator;
+import org.siglip4j.eval.ZeroShotOptions;
 import org.siglip4j.eval.ZeroShotResult;
 
 /**
@@ -46,21 +46,13 @@ import org.siglip4j.eval.ZeroShotResult;
 public final class SparkZeroShotEvaluator {
 
     private final EmbeddingModelFactory factory;
-    private final PromptTemplates templates;
-    private final ClassNames classNames;
-    private final boolean canonicalize;
-    private final int batchSize;
+    private final ZeroShotOptions options;
     private final int partitions;
-    private final int maxConfusedPairs;
 
-    private SparkZeroShotEvaluator(Builder b) {
+    private SparkZeroShotEvaluator(Builder b, ZeroShotOptions options) {
         this.factory = b.factory;
-        this.templates = b.templates;
-        this.classNames = b.classNames;
-        this.canonicalize = b.canonicalize;
-        this.batchSize = b.batchSize;
+        this.options = options;
         this.partitions = b.partitions;
-        this.maxConfusedPairs = b.maxConfusedPairs;
     }
 
     /**
@@ -81,11 +73,11 @@ public final class SparkZeroShotEvaluator {
      */
     public ZeroShotResult evaluate(JavaSparkContext sc, LabelledImageFolder data) {
         long t0 = System.nanoTime();
-        ClassNames.Resolved names = ClassNames.resolve(classNames, data.classFolders());
+        ClassNames.Resolved names = options.resolveNames(data);
         EmbeddingModel driverModel = ExecutorModels.get(factory);
-        ZeroShotClassifier.Built built = ZeroShotClassifier.build(
-                new BatchEmbedder(driverModel, null, batchSize, false), names.names(), templates,
-                canonicalize);
+        int batchSize = options.batchSize();
+        ZeroShotClassifier.Built built = options.buildClassifier(
+                new BatchEmbedder(driverModel, null, batchSize, false), names);
 
         List<ImageRow> rows = new ArrayList<>(data.samples().size());
         for (int i = 0; i < data.samples().size(); i++) {
@@ -132,17 +124,13 @@ public final class SparkZeroShotEvaluator {
             predicted[o.index()] = o.predicted();
         }
         ClassificationMetrics metrics = ClassificationMetrics.fromRanks(labels, ranks, predicted,
-                names.names(), maxConfusedPairs);
+                names.names(), options.maxConfusedPairs());
         EmbeddingRun text = built.textRun();
         Timing timing = new Timing(n, 0, imageSeconds, imageSeconds > 0 ? n / imageSeconds : 0,
                 text.computed(), text.seconds(), (System.nanoTime() - t0) / 1e9);
         String layout = "; run on Spark (" + sc.master() + ", " + parts + " partitions)";
-        return new ZeroShotResult(driverModel.id(), driverModel.preprocessingId(),
-                new ZeroShotResult.Data(data.root().toString(), n, names.names().size(),
-                        names.source()),
-                new ZeroShotResult.Protocol(templates.name(), templates.size(), canonicalize,
-                        ZeroShotResult.SCORING + layout, ZeroShotResult.TIE_RULE),
-                metrics, timing);
+        return options.result(driverModel, data, names, ZeroShotResult.SCORING + layout, metrics,
+                timing);
     }
 
     /** One image to evaluate: its position in the folder's sample order, file and label. */
@@ -198,15 +186,14 @@ public final class SparkZeroShotEvaluator {
         }
     }
 
-    /** Builds a {@link SparkZeroShotEvaluator}; only the model factory is required. */
-    public static final class Builder {
+    /**
+     * Builds a {@link SparkZeroShotEvaluator}; only the model factory is required. The protocol
+     * options are those of {@link ZeroShotOptions.Builder}, with the same defaults as {@link
+     * ZeroShotEvaluator}.
+     */
+    public static final class Builder extends ZeroShotOptions.Builder<Builder> {
         private EmbeddingModelFactory factory;
-        private PromptTemplates templates = PromptTemplates.ensemble();
-        private ClassNames classNames;
-        private boolean canonicalize;
-        private int batchSize = 32;
         private int partitions;
-        private int maxConfusedPairs = 20;
 
         private Builder() {}
 
@@ -218,50 +205,6 @@ public final class SparkZeroShotEvaluator {
          */
         public Builder setModelFactory(EmbeddingModelFactory factory) {
             this.factory = factory;
-            return this;
-        }
-
-        /**
-         * Sets the prompt templates (default {@link PromptTemplates#ensemble()}).
-         *
-         * @param templates the templates
-         * @return this builder
-         */
-        public Builder optTemplates(PromptTemplates templates) {
-            this.templates = templates;
-            return this;
-        }
-
-        /**
-         * Sets explicit class names (default as in {@link ZeroShotEvaluator}).
-         *
-         * @param classNames the names
-         * @return this builder
-         */
-        public Builder optClassNames(ClassNames classNames) {
-            this.classNames = classNames;
-            return this;
-        }
-
-        /**
-         * Canonicalises prompts big_vision style (default false).
-         *
-         * @param canonicalize whether to canonicalise
-         * @return this builder
-         */
-        public Builder optCanonicalize(boolean canonicalize) {
-            this.canonicalize = canonicalize;
-            return this;
-        }
-
-        /**
-         * Sets images/texts per model call (default 32).
-         *
-         * @param batchSize the batch size
-         * @return this builder
-         */
-        public Builder optBatchSize(int batchSize) {
-            this.batchSize = batchSize;
             return this;
         }
 
@@ -281,17 +224,6 @@ public final class SparkZeroShotEvaluator {
         }
 
         /**
-         * How many most-confused pairs to report (default 20).
-         *
-         * @param n the count, at least 0
-         * @return this builder
-         */
-        public Builder optMaxConfusedPairs(int n) {
-            this.maxConfusedPairs = n;
-            return this;
-        }
-
-        /**
          * Validates and builds.
          *
          * @return the evaluator
@@ -307,17 +239,7 @@ public final class SparkZeroShotEvaluator {
                         + " model across tasks and would load it per partition; use a record (or"
                         + " implement equals and hashCode over the model's location)");
             }
-            if (templates == null) {
-                throw new SiglipException("SparkZeroShotEvaluator: templates must not be null");
-            }
-            if (batchSize <= 0) {
-                throw new SiglipException("batch size must be positive, got " + batchSize);
-            }
-            if (maxConfusedPairs < 0) {
-                throw new SiglipException("max confused pairs must be >= 0, got "
-                        + maxConfusedPairs);
-            }
-            return new SparkZeroShotEvaluator(this);
+            return new SparkZeroShotEvaluator(this, options("SparkZeroShotEvaluator"));
         }
 
         private static boolean hasValueEquality(EmbeddingModelFactory f) {

@@ -1,0 +1,63 @@
+package org.siglip4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import org.siglip4j.core.hub.ModelLocator;
+import org.siglip4j.eval.EvaluationReport;
+import org.siglip4j.eval.ImagePreprocessing;
+import org.siglip4j.eval.SiglipEmbeddingModel;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+/**
+ * The options the evaluation commands share (a picocli mixin): the model and its preprocessing,
+ * batching, the embedding cache, progress bars and the report files, with the steps that use them.
+ */
+final class EvalOptions {
+    @Option(names = "--model", required = true, paramLabel = "DIR|HUB_ID",
+            description = "A SigLIP model folder, or a Hugging Face hub id (downloaded into the hub cache).")
+    String model;
+
+    @Option(names = "--crop",
+            description = "big_vision evaluation crop: resize the shorter side to size/0.875, centre crop."
+                    + " Default: resize to size x size like the Hugging Face processor (open_clip's"
+                    + " 'squash' for SigLIP).")
+    boolean crop;
+
+    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N",
+            description = "Images or texts per forward pass (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--cache", paramLabel = "DIR",
+            description = "Cache image embeddings here (per model and preprocessing); re-runs embed nothing.")
+    Path cache;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the full result as JSON.")
+    Path json;
+
+    @Option(names = "--markdown", paramLabel = "FILE", description = "Write the Markdown report.")
+    Path markdown;
+
+    @Option(names = "--no-progress", description = "Do not draw progress bars on stderr.")
+    boolean noProgress;
+
+    /** Resolves {@code --model} (downloading a hub id if needed) and loads it with the chosen preprocessing. */
+    SiglipEmbeddingModel load() {
+        Path dir = ModelLocator.fromEnvironment().resolve(model);
+        ImagePreprocessing mode = crop ? ImagePreprocessing.RESIZE_CENTER_CROP : ImagePreprocessing.RESIZE;
+        return SiglipEmbeddingModel.load(dir, mode);
+    }
+
+    /** Writes the report files asked for and prints the Markdown summary. */
+    void report(EvaluationReport result, CommandSpec spec) {
+        if (json != null) {
+            result.writeJson(json);
+        }
+        if (markdown != null) {
+            result.writeMarkdown(markdown);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(result.toMarkdown());
+        out.flush();
+    }
+}
