@@ -46,8 +46,28 @@ final class TrainDemoCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Do not draw a progress bar.")
     boolean noProgress;
 
+    @Option(names = "--ship", paramLabel = "REPO",
+            description = "After training, make the result the default model of the repository at REPO: model files "
+                    + "and training records into siglip-examples/src/main/resources/org/siglip4j/examples/default-model, "
+                    + "sample test images into siglip-examples/samples.")
+    Path ship;
+
+    @Option(names = "--ship-only", description = "Do not train: ship the finished run in --out (with --ship).")
+    boolean shipOnly;
+
+    @Option(names = "--samples-per-class", defaultValue = "2",
+            description = "Sample test images per class to ship (default: ${DEFAULT-VALUE}).")
+    int samplesPerClass;
+
     @Override
     public Integer call() throws Exception {
+        if (shipOnly) {
+            if (ship == null) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--ship-only needs --ship REPO");
+            }
+            return doShip();
+        }
         TrainDemo.Report r = TrainDemo.run(new TrainDemo.Options(fashion, mnist, out, steps, batchSize, lr, seed,
                 workers, !noProgress));
         System.out.printf("trained %d steps in %.1f min (%.1f pairs/s), final loss %.4f%n", steps,
@@ -58,6 +78,14 @@ final class TrainDemoCommand implements Callable<Integer> {
                     100 * d.top1HeldOut(), 100 * d.meanPerClassTrain(), 100 * d.captionRecallAt1(), d.images());
         }
         System.out.println("model: " + r.modelDir() + "  report: " + out.resolve("demo-report.json"));
+        return ship == null ? 0 : doShip();
+    }
+
+    private int doShip() throws Exception {
+        Path modelDir = ship.resolve("siglip-examples/src/main/resources/org/siglip4j/examples/default-model");
+        Path samples = ship.resolve("siglip-examples/samples");
+        int correct = TrainDemo.ship(out, fashion, mnist, modelDir, samples, samplesPerClass);
+        System.out.printf("shipped to %s; %d of the samples in %s classified right%n", modelDir, correct, samples);
         return 0;
     }
 }

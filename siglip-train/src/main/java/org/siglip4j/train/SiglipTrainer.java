@@ -242,8 +242,17 @@ public final class SiglipTrainer implements AutoCloseable {
             replicas.gatherGradients();
             double norm = GradientClipping.clipByGlobalNorm(trainable.values(), config.clipNorm());
             if (!Double.isFinite(norm)) {
+                List<String> bad = new ArrayList<>();
+                for (Map.Entry<String, Parameter> e : trainable.entrySet()) {
+                    try (NDArray g = e.getValue().getArray().getGradient(); NDArray s = g.sum()) {
+                        if (!Double.isFinite(s.toType(DataType.FLOAT64, false).getDouble())) {
+                            bad.add(e.getKey());
+                        }
+                    }
+                }
                 optimizer.zeroGradients();
-                throw nonFinite("gradient norm", norm);
+                throw nonFinite("gradient norm (non-finite in " + bad.size() + " tensors: "
+                        + String.join(", ", bad.subList(0, Math.min(6, bad.size()))) + ")", norm);
             }
             double lr = schedule.at(completed);
             optimizer.step(lr);

@@ -340,6 +340,52 @@ public final class TrainDemo {
         }
     }
 
+    /** Files of the trained model that the default model consists of. */
+    public static final List<String> MODEL_FILES = List.of("config.json", "model.safetensors", "spiece.model",
+            "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "preprocessor_config.json");
+
+    /** Training records copied beside the shipped model (provenance, not loaded). */
+    public static final List<String> PROVENANCE_FILES = List.of("demo-report.json", "metrics.jsonl", "loss.png",
+            "confusion-fashion-mnist.png", "confusion-mnist.png");
+
+    /**
+     * Ships a finished run as the default model: copies the model files (and an index with their
+     * sizes and SHA-256) and the run's provenance into {@code modelDir}, writes the sample images
+     * into {@code samplesDir}, and records how many of them the model classifies right.
+     *
+     * @return the number of samples classified right
+     */
+    public static int ship(Path runOut, Path fashionMnist, Path mnist, Path modelDir, Path samplesDir, int perClass)
+            throws IOException {
+        Files.createDirectories(modelDir);
+        StringBuilder index = new StringBuilder("# name size sha256 (the default model; see docs/demo.md)\n");
+        for (String f : MODEL_FILES) {
+            Path src = runOut.resolve("model").resolve(f);
+            Files.copy(src, modelDir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+            byte[] bytes = Files.readAllBytes(src);
+            index.append(f).append(' ').append(bytes.length).append(' ').append(sha256(bytes)).append('\n');
+        }
+        Files.writeString(modelDir.resolve("files.txt"), index.toString(), StandardCharsets.UTF_8);
+        for (String f : PROVENANCE_FILES) {
+            Files.copy(runOut.resolve(f), modelDir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+        }
+        List<DemoSamples.Sample> samples = DemoSamples.write(
+                List.of(DemoData.fashionMnist(fashionMnist, false), DemoData.mnist(mnist, false)), perClass, samplesDir);
+        try (org.siglip4j.core.pipeline.SiglipPipeline p = org.siglip4j.core.pipeline.SiglipPipeline.load(modelDir)) {
+            int correct = DemoSamples.correct(p, samplesDir, samples);
+            DemoSamples.writeIndex(samplesDir, samples, correct);
+            return correct;
+        }
+    }
+
+    private static String sha256(byte[] b) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Shape of the pixel tensor the demo model takes. */
     static Shape pixelShape(int n) {
         return new Shape(n, 3, 28, 28);
