@@ -1,0 +1,77 @@
+package org.siglip4j.train.data;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.siglip4j.core.fuzz.FuzzHarness;
+import org.siglip4j.core.fuzz.Mutator;
+
+/**
+ * Mutation fuzzing of {@link ManifestReader}, JSON Lines and CSV, over seeds that use every
+ * feature (several captions, {@code captions} arrays, quoting, embedded newlines, Unicode, missing
+ * images). Every input is read as a manifest or rejected with a SiglipException; every accepted
+ * pair points at an existing file and has at least one non-blank caption.
+ */
+class ManifestFuzzTest {
+    @TempDir
+    Path tmp;
+
+    static final String JSONL = """
+            {"image": "a.png", "text": "a red square"}
+            {"image": "b.png", "text": ["two", "captions"]}
+            {"image": "sub/c.png", "captions": ["café crème", "🙂"], "extra": {"k": [1, 2.5, null]}}
+            {"image": "missing.png", "text": "gone"}
+            {"image": "a.png", "text": "   "}
+
+            [1, 2, 3]
+            {"text": "no image"}
+            """;
+    static final String CSV = """
+            image,text,source
+            a.png,a red square,web
+            b.png,"quoted, with comma",web
+            b.png,"multi
+            line \"\"caption\"\"\",book
+            sub/c.png,café,x
+            missing.png,gone,x
+            a.png,,x
+            """;
+
+    void fuzz(String name, String seed, String fileName) throws IOException {
+        Files.createDirectories(tmp.resolve("sub"));
+        for (String f : List.of("a.png", "b.png", "sub/c.png")) {
+            Files.write(tmp.resolve(f), new byte[] {1, 2, 3});
+        }
+        Path manifest = tmp.resolve(fileName);
+        Mutator mutator = new Mutator(List.of(seed.getBytes(StandardCharsets.UTF_8)));
+        FuzzHarness.Report r = FuzzHarness.run(name, FuzzHarness.iterations(),
+                rnd -> rnd.nextInt(4) == 0 ? Mutator.replaceNumber(mutator.mutate(rnd), rnd) : mutator.mutate(rnd),
+                input -> {
+                    Files.write(manifest, input);
+                    PairDataset d = ManifestReader.read(manifest);
+                    for (ImageTextPair p : d.pairs()) {
+                        assertTrue(Files.isRegularFile(p.image()), p.image().toString());
+                        assertTrue(!p.captions().isEmpty() && p.captions().stream().noneMatch(String::isBlank),
+                                p.captions().toString());
+                    }
+                }, List.of(), 10, 64L << 20);
+        assertTrue(r.failures().isEmpty(), String.join("\n", r.failures()));
+        assertTrue(r.accepted() > 0, r.toString());
+    }
+
+    @Test
+    void mutatedJsonLinesManifests() throws IOException {
+        fuzz("manifest.jsonl", JSONL, "m.jsonl");
+    }
+
+    @Test
+    void mutatedCsvManifests() throws IOException {
+        fuzz("manifest.csv", CSV, "m.csv");
+    }
+}
