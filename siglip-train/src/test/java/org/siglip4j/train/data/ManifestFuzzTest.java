@@ -1,5 +1,6 @@
 package org.siglip4j.train.data;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -90,5 +91,26 @@ class ManifestFuzzTest {
     @Test
     void mutatedCsvManifests() throws IOException {
         fuzz("manifest.csv", CSV, "m.csv");
+    }
+
+    /**
+     * A decision, not an accident: a manifest is written by the user who runs the training, like a
+     * list of file names on a command line, so its image paths may be absolute or lead out of its
+     * folder with {@code ..}. They are only ever read, never written; the untrusted inputs whose
+     * names are confined are downloaded files, sharded-checkpoint indexes and tar shards.
+     */
+    @Test
+    void manifestImagePathsMayLeaveTheManifestFolderByDesign() throws IOException {
+        Path images = Files.createDirectories(tmp.resolve("images"));
+        Path a = Files.write(images.resolve("a.png"), new byte[] {1});
+        Path sub = Files.createDirectories(tmp.resolve("manifests"));
+        Path manifest = sub.resolve("m.jsonl");
+        Files.writeString(manifest, "{\"image\": \"../images/a.png\", \"text\": \"relative\"}\n"
+                + "{\"image\": \"" + a.toAbsolutePath() + "\", \"text\": \"absolute\"}\n");
+        PairDataset d = ManifestReader.read(manifest);
+        assertEquals(2, d.pairs().size(), d.skipped().toString());
+        for (ImageTextPair p : d.pairs()) {
+            assertEquals(a.toRealPath(), p.image().toRealPath());
+        }
     }
 }
