@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  *
  * <p>Nothing is lost on a crash: a checkpoint is written into a hidden temporary folder, with
  * {@code trainer_state.json} last, and only then renamed into place; a folder without that file, or
- * a temporary one, is never taken for a checkpoint.
+ * a temporary one, is never taken for a checkpoint. The temporary folder a killed save leaves
+ * behind is deleted by the next save. One writer per folder.
  */
 public final class CheckpointStore {
     /** Files of the source model folder copied into every checkpoint so it is a complete model. */
@@ -67,6 +68,7 @@ public final class CheckpointStore {
         Path target = dir.resolve(String.format("step-%07d", step));
         Path tmp = dir.resolve(String.format(".tmp-step-%07d-%d", step, System.nanoTime()));
         try {
+            removeStaleTemporaries();
             Files.createDirectories(tmp);
             model.save(tmp);
             copyProcessorFiles(tmp);
@@ -78,7 +80,7 @@ public final class CheckpointStore {
             // Written last: its presence marks a complete checkpoint.
             Files.writeString(tmp.resolve(STATE), GSON.toJson(json), StandardCharsets.UTF_8);
             if (Files.exists(target)) {
-                deleteTree(target);
+                discard(target);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             prune(keep);
@@ -89,6 +91,23 @@ public final class CheckpointStore {
             if (Files.exists(tmp)) {
                 deleteTree(tmp);
             }
+        }
+    }
+
+    /**
+     * Deletes the temporary folders of saves that never finished (a killed process leaves one, as
+     * large as a checkpoint). Only one process may write checkpoints into a folder at a time.
+     */
+    public void removeStaleTemporaries() {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".tmp-step-")).toList()) {
+                deleteTree(p);
+            }
+        } catch (IOException e) {
+            throw new SiglipException("cannot list checkpoints in " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -149,8 +168,23 @@ public final class CheckpointStore {
     private void prune(int keep) {
         List<Path> all = complete();
         for (int i = 0; i < all.size() - keep; i++) {
-            deleteTree(all.get(i));
+            discard(all.get(i));
         }
+    }
+
+    /**
+     * Deletes a checkpoint folder by first renaming it to a temporary name (atomic), so a crash
+     * while deleting leaves a temporary folder that the next save removes, never a half-deleted
+     * {@code step-} folder.
+     */
+    private void discard(Path checkpoint) {
+        Path trash = dir.resolve(".tmp-" + checkpoint.getFileName() + "-deleting-" + System.nanoTime());
+        try {
+            Files.move(checkpoint, trash, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new SiglipException("cannot remove checkpoint " + checkpoint + ": " + e.getMessage(), e);
+        }
+        deleteTree(trash);
     }
 
     static void deleteTree(Path p) {

@@ -61,7 +61,8 @@ public final class CheckpointLoader {
         }
         LoadReport report = new LoadReport(List.of(), missing, unexpected, mismatched, ignored);
         if (strict && !report.isClean()) {
-            throw new SiglipException(checkpoint.source() + " does not match the model:" + report.describe());
+            throw new SiglipException(checkpoint.source() + " does not match the model:" + report.describe()
+                    + clipHint(unexpected));
         }
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             if (missing.contains(e.getKey()) || mismatched.stream().anyMatch(m -> m.startsWith(e.getKey() + ":"))) {
@@ -84,6 +85,17 @@ public final class CheckpointLoader {
             LOG.warn("{} does not fully match the model:{}", checkpoint.source(), report.describe());
         }
         return new LoadReport(loaded, missing, unexpected, mismatched, ignored);
+    }
+
+    /** Tensors only a CLIP checkpoint has (SigLIP has no projections, no class token, no pre-LN). */
+    private static final List<String> CLIP_ONLY = List.of("text_projection.weight", "visual_projection.weight",
+            "vision_model.embeddings.class_embedding", "vision_model.pre_layrnorm.weight");
+
+    private static String clipHint(List<String> unexpected) {
+        return unexpected.stream().anyMatch(CLIP_ONLY::contains)
+                ? "\nThese look like CLIP weights (" + CLIP_ONLY.stream().filter(unexpected::contains).toList()
+                        + "): a CLIP checkpoint cannot be loaded as SigLIP (different architecture and loss)."
+                : "";
     }
 
     /** Replaces a parameter's array (closing the old one), keeping its requires-gradient flag. */

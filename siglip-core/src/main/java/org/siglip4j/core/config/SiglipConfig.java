@@ -47,6 +47,8 @@ public record SiglipConfig(
         JsonObject extra) {
 
     private static final Logger LOG = LoggerFactory.getLogger(SiglipConfig.class);
+    /** Largest {@code num_labels} accepted without an {@code id2label} (ImageNet-21k has 21,843). */
+    public static final int MAX_LABELS = 1_000_000;
     /** HF {@code model_type} of SigLIP. */
     public static final String MODEL_TYPE = "siglip";
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
@@ -157,6 +159,10 @@ public record SiglipConfig(
                         + o.get("architectures"));
             }
             for (JsonElement e : o.getAsJsonArray("architectures")) {
+                if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+                    throw new SiglipException("config.json: architectures must be a list of strings, got "
+                            + o.get("architectures"));
+                }
                 architectures.add(e.getAsString());
             }
         }
@@ -194,6 +200,10 @@ public record SiglipConfig(
                 } catch (NumberFormatException ex) {
                     throw new SiglipException("config.json: id2label key '" + e.getKey() + "' is not an integer");
                 }
+                if (!e.getValue().isJsonPrimitive()) {
+                    throw new SiglipException("config.json: id2label." + e.getKey() + " must be a label name, got "
+                            + e.getValue());
+                }
                 m.put(k, e.getValue().getAsString());
             }
             if (JsonFields.has(o, "num_labels") && JsonFields.integer(o, "", "num_labels", 0) != m.size()) {
@@ -205,6 +215,11 @@ public record SiglipConfig(
         if (JsonFields.has(o, "num_labels")) {
             int n = JsonFields.integer(o, "", "num_labels", 2);
             JsonFields.positive("", "num_labels", n);
+            // a lying count would otherwise allocate billions of default names
+            if (n > MAX_LABELS) {
+                throw new SiglipException("config.json: num_labels " + n + " is more than " + MAX_LABELS
+                        + "; give the classes in id2label");
+            }
             Map<Integer, String> m = new TreeMap<>();
             for (int i = 0; i < n; i++) {
                 m.put(i, "LABEL_" + i);

@@ -29,8 +29,14 @@ import org.siglip4j.core.SiglipException;
  * libjpeg-turbo by a few levels (different IDCT and chroma upsampling).
  */
 public final class ImageLoader {
-    /** Largest image accepted, in pixels (the RGB copy must fit one Java array). */
-    public static final long MAX_PIXELS = (Integer.MAX_VALUE - 8) / 3;
+    /**
+     * Largest image accepted, in pixels: Pillow's decompression-bomb limit ({@code 2 *
+     * Image.MAX_IMAGE_PIXELS}, above which Pillow, and so HF's {@code load_image}, raise
+     * {@code DecompressionBombError}). Checked from the header before the decoder allocates, so a
+     * small file claiming a huge image costs at most ~1.5 GB of heap (8 bytes per pixel), not an
+     * OutOfMemoryError.
+     */
+    public static final long MAX_PIXELS = 2L * 89_478_485;
 
     private ImageLoader() {}
 

@@ -93,10 +93,12 @@ public final class SentencePieceConverter {
         norms.add(replace(regexPattern(PUNCTUATION_CLASS), ""));
         norms.add(replace(regexPattern(PY_WHITESPACE_RUN), " "));
         norms.add(strip(true, true));
-        JsonObject precompiled = type("Precompiled");
-        precompiled.addProperty("precompiled_charsmap",
-                Base64.getEncoder().encodeToString(model.normalizerSpec().precompiledCharsmap()));
-        norms.add(precompiled);
+        byte[] charsmap = model.normalizerSpec().precompiledCharsmap();
+        if (charsmap.length > 0) { // like HF's SpmConverter: no charsmap, no Precompiled step
+            JsonObject precompiled = type("Precompiled");
+            precompiled.addProperty("precompiled_charsmap", Base64.getEncoder().encodeToString(charsmap));
+            norms.add(precompiled);
+        }
         norms.add(strip(false, true));
         norms.add(replace(regexPattern(" {2,}"), " "));
         JsonObject normalizer = type("Sequence");

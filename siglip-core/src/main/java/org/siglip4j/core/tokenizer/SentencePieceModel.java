@@ -164,6 +164,14 @@ public record SentencePieceModel(List<Piece> pieces, TrainerSpec trainerSpec, No
             throw new SiglipException(source + ": trainer_spec.unk_id " + trainer.unkId() + " is outside the "
                     + pieces.size() + " pieces");
         }
+        for (int i = 0; i < pieces.size(); i++) {
+            if (!Float.isFinite(pieces.get(i).score())) {
+                throw new SiglipException(source + ": piece " + i + " ('" + pieces.get(i).piece() + "') has score "
+                        + pieces.get(i).score() + "; scores are finite log probabilities");
+            }
+        }
+        // checked here, where the file enters, because the native tokenizer trusts it blindly
+        PrecompiledCharsmap.validate(normalizer.precompiledCharsmap(), source);
         return new SentencePieceModel(pieces, trainer, normalizer);
     }
 

@@ -99,7 +99,13 @@ public final class SiglipTokenizer implements AutoCloseable {
             throw new SiglipException("max length must be at least 1, got " + maxLength);
         }
         JsonObject root = parseRoot(tokenizerJson, source);
-        long padId = padIdOf(root, source);
+        long padId;
+        try {
+            padId = padIdOf(root, source);
+            checkPrecompiled(root.get("normalizer"), source);
+        } catch (IllegalStateException | UnsupportedOperationException | ClassCastException | NumberFormatException e) {
+            throw new SiglipException(source + ": malformed tokenizer.json (" + e.getMessage() + ")", e);
+        }
         if (!root.has("padding") || !root.get("padding").isJsonObject()) {
             // without a padding block the Rust library pads with id 0; SigLIP pads with </s>
             tokenizerJson = withPadding(root, padId, maxLength);
@@ -116,6 +122,40 @@ public final class SiglipTokenizer implements AutoCloseable {
             return new SiglipTokenizer(t, maxLength, padId);
         } catch (IOException | RuntimeException e) {
             throw new SiglipException("cannot create a tokenizer from " + source + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Validates every {@code Precompiled} normaliser's charsmap in Java: the Rust library indexes
+     * it unchecked and a panic there aborts the JVM.
+     */
+    private static void checkPrecompiled(JsonElement normalizer, String source) {
+        if (normalizer == null || !normalizer.isJsonObject()) {
+            return;
+        }
+        JsonObject o = normalizer.getAsJsonObject();
+        JsonElement type = o.get("type");
+        if (type != null && type.isJsonPrimitive() && "Precompiled".equals(type.getAsString())) {
+            JsonElement cm = o.get("precompiled_charsmap");
+            if (cm == null || !cm.isJsonPrimitive()) {
+                throw new SiglipException(source + ": Precompiled normalizer without a precompiled_charsmap string");
+            }
+            byte[] bytes;
+            try {
+                bytes = java.util.Base64.getDecoder().decode(cm.getAsString());
+            } catch (IllegalArgumentException e) {
+                throw new SiglipException(source + ": precompiled_charsmap is not base64: " + e.getMessage(), e);
+            }
+            if (bytes.length == 0) {
+                throw new SiglipException(source + ": precompiled_charsmap is empty");
+            }
+            PrecompiledCharsmap.validate(bytes, source);
+        }
+        JsonElement list = o.get("normalizers");
+        if (list != null && list.isJsonArray()) {
+            for (JsonElement e : list.getAsJsonArray()) {
+                checkPrecompiled(e, source);
+            }
         }
     }
 

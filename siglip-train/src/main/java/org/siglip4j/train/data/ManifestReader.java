@@ -134,6 +134,12 @@ public final class ManifestReader {
             }
             byImage.forEach((image, caps) ->
                     add(base, "line " + firstLine.get(image), image, caps, pairs, skipped));
+        } catch (java.io.UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
+            // commons-csv reports a broken quote or header this way; after a broken quote the rest
+            // of the file cannot be split into rows reliably, so the whole manifest is refused
+            String why = e instanceof java.io.UncheckedIOException u && u.getCause() != null
+                    ? u.getCause().getMessage() : e.getMessage();
+            throw new SiglipException("CSV manifest " + manifest + " is malformed: " + why, e);
         }
         return new PairDataset(pairs, skipped);
     }
@@ -141,7 +147,13 @@ public final class ManifestReader {
     private static void add(Path base, String where, String image, List<String> captions,
                             List<ImageTextPair> pairs, List<String> skipped) {
         List<String> usable = captions.stream().filter(c -> !c.isBlank()).toList();
-        Path file = base.resolve(image).normalize();
+        Path file;
+        try {
+            file = base.resolve(image).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            skipped.add(where + ": invalid image path (" + e.getReason() + ")");
+            return;
+        }
         if (image.isBlank()) {
             skipped.add(where + ": empty image path");
         } else if (usable.isEmpty()) {

@@ -121,6 +121,9 @@ public final class WebDatasetReader {
                 if (!out.startsWith(target) || entry.getName().startsWith("/")) {
                     throw new SiglipException("tar shard " + tar + " has an entry outside its folder: " + entry.getName());
                 }
+                if (out.equals(done)) {
+                    continue; // the marker is ours: a shard must not be able to declare itself unpacked
+                }
                 Files.createDirectories(out.getParent());
                 Files.copy(t, out, StandardCopyOption.REPLACE_EXISTING);
             }
