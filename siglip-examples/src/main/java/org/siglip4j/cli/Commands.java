@@ -13,6 +13,7 @@ final class Commands {
                 new SimilarityCommand(),
                 new EvalZeroShotCommand(),
                 new EvalRetrievalCommand(),
+                new FinetuneCommand(),
                 new DownloadCommand(),
                 new ConvertTokenizerCommand(),
                 new TrainDemoCommand());

@@ -9,7 +9,7 @@ import com.google.gson.JsonParser;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.checkpoint.SafetensorsReader;
 import org.siglip4j.core.checkpoint.SafetensorsWriter;
-import org.siglip4j.core.model.SiglipModel;
+import org.siglip4j.core.model.PretrainedSiglip;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +64,7 @@ public final class CheckpointStore {
     public record State(int step, int optimizerSteps, JsonObject state) {}
 
     /** Saves a checkpoint atomically and prunes old ones, keeping {@code keep}. Returns its folder. */
-    public Path save(int step, SiglipModel model, Map<String, NDArray> optimizerState, State state, int keep) {
+    public Path save(int step, PretrainedSiglip model, Map<String, NDArray> optimizerState, State state, int keep) {
         Path target = dir.resolve(String.format("step-%07d", step));
         Path tmp = dir.resolve(String.format(".tmp-step-%07d-%d", step, System.nanoTime()));
         try {
@@ -108,6 +108,31 @@ public final class CheckpointStore {
             }
         } catch (IOException e) {
             throw new SiglipException("cannot list checkpoints in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes the final model of a run atomically to {@code target} (an HF folder with the
+     * processor files), replacing what was there.
+     */
+    public void writeModel(PretrainedSiglip model, Path target) {
+        try {
+            Path tmp = target.resolveSibling("." + target.getFileName() + "-" + System.nanoTime());
+            Files.createDirectories(tmp);
+            model.save(tmp);
+            copyProcessorFiles(tmp);
+            // Nothing is deleted before the new folder is in place: a crash leaves the old model
+            // under its own name or under the hidden -old- name beside it.
+            Path old = target.resolveSibling("." + target.getFileName() + "-old-" + System.nanoTime());
+            if (Files.exists(target)) {
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            if (Files.exists(old)) {
+                deleteTree(old);
+            }
+        } catch (IOException e) {
+            throw new SiglipException("cannot write the final model to " + target + ": " + e.getMessage(), e);
         }
     }
 

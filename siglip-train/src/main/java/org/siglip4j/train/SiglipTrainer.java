@@ -11,10 +11,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import com.google.gson.JsonObject;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.model.PretrainedSiglip;
 import org.siglip4j.core.model.SiglipModel;
 import org.siglip4j.core.nn.GradMode;
 import org.siglip4j.core.tokenizer.SiglipTokenizer;
@@ -22,14 +20,11 @@ import org.siglip4j.loss.ShardedLossResult;
 import org.siglip4j.loss.ShardedSigmoidLoss;
 import org.siglip4j.train.data.BatchLoader;
 import org.siglip4j.train.data.PairSource;
-import org.siglip4j.train.metrics.MetricsLog;
-import org.siglip4j.train.metrics.TrainingPlot;
 import org.siglip4j.train.optim.AdamW;
 import org.siglip4j.train.optim.GradientClipping;
 import org.siglip4j.train.optim.LearningRateSchedule;
 import org.siglip4j.train.parallel.Replicas;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -129,10 +124,15 @@ public final class SiglipTrainer implements AutoCloseable {
      * temperature t' and bias b always train.
      */
     static Map<String, Parameter> applyFreeze(SiglipModel model, TrainerConfig.Freeze freeze) {
-        int visionLayers = model.config().visionConfig().numHiddenLayers();
-        int textLayers = model.config().textConfig().numHiddenLayers();
+        return applyFreeze(model.namedParameters(), model.config().visionConfig().numHiddenLayers(),
+                model.config().textConfig().numHiddenLayers(), freeze);
+    }
+
+    /** {@link #applyFreeze(SiglipModel, TrainerConfig.Freeze)} over any named parameters with HF tower prefixes. */
+    static Map<String, Parameter> applyFreeze(Map<String, Parameter> params, int visionLayers, int textLayers,
+                                              TrainerConfig.Freeze freeze) {
         Map<String, Parameter> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
             String name = e.getKey();
             boolean frozen = false;
             if (name.startsWith("vision_model.") && freeze.lockImage()) {
@@ -314,7 +314,7 @@ public final class SiglipTrainer implements AutoCloseable {
         return piece / config.accumulate();
     }
 
-    private static NDArray move(NDArray a, NDManager to) {
+    static NDArray move(NDArray a, NDManager to) {
         NDArray moved = a.getDevice().equals(to.getDevice()) ? a : a.toDevice(to.getDevice(), false);
         moved.attach(to);
         return moved;
@@ -347,7 +347,7 @@ public final class SiglipTrainer implements AutoCloseable {
         return beyondDiagonal ? manager.create(z, new Shape(n, n)) : null;
     }
 
-    private static float[] flatten(List<float[]> images) {
+    static float[] flatten(List<float[]> images) {
         int per = images.get(0).length;
         float[] out = new float[images.size() * per];
         for (int i = 0; i < images.size(); i++) {
@@ -371,102 +371,46 @@ public final class SiglipTrainer implements AutoCloseable {
      * @param evalEvery steps between evaluations (0 = only at the end)
      */
     public Result fit(PairSource data, boolean resume, ToDoubleFunction<SiglipModel> eval, int evalEvery) {
-        Path out = config.outputDir();
-        try {
-            Files.createDirectories(out);
-        } catch (java.io.IOException e) {
-            throw new SiglipException("cannot create output folder " + out + ": " + e.getMessage(), e);
-        }
-        if (resume) {
-            checkpoints.latest().ifPresent(this::restore);
-        }
-        int start = completed;
-        List<String> skipped = new ArrayList<>();
-        double lastLoss = Double.NaN;
-        long t0 = System.nanoTime();
-        long pairs = 0;
-        try (MetricsLog log = MetricsLog.open(out.resolve("metrics.jsonl"), resume ? start : -1);
-             BatchLoader loader = new BatchLoader(data, config.batchSize(), config.seed(), config.workers(),
-                     config.prefetch());
-             ProgressBar bar = config.showProgress() ? new ProgressBarBuilder().setTaskName("train")
-                     .setInitialMax(config.steps()).setStyle(ProgressBarStyle.ASCII).continuousUpdate()
-                     .setUnit(" steps", 1).build() : null) {
-            if (bar != null) {
-                bar.stepTo(start);
+        SiglipTrainer self = this;
+        TrainingLoop.Trainer hooks = new TrainingLoop.Trainer() {
+            @Override
+            public PretrainedSiglip model() {
+                return model;
             }
-            int epoch = -1;
-            List<String> epochSkips = new ArrayList<>();
-            while (completed < config.steps()) {
-                BatchLoader.Batch batch = loader.get(completed);
-                if (batch.epoch() != epoch) {
-                    reportSkips(epoch, epochSkips, log);
-                    epoch = batch.epoch();
-                    epochSkips.clear();
-                }
-                epochSkips.addAll(batch.failures());
-                skipped.addAll(batch.failures());
-                StepResult r = step(batch);
-                lastLoss = r.loss();
-                pairs += r.pairs();
-                double secs = (System.nanoTime() - t0) / 1e9;
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("step", r.step());
-                row.put("epoch", batch.epoch());
-                row.put("loss", r.loss());
-                row.put("lr", r.learningRate());
-                row.put("grad_norm", r.gradNorm());
+
+            @Override
+            public CheckpointStore checkpoints() {
+                return checkpoints;
+            }
+
+            @Override
+            public int completedSteps() {
+                return completed;
+            }
+
+            @Override
+            public StepResult step(BatchLoader.Batch batch) {
+                return self.step(batch);
+            }
+
+            @Override
+            public void addMetrics(Map<String, Object> row) {
                 row.put("logit_scale", model.logitScale().getArray().getFloat());
                 row.put("logit_bias", model.logitBias().getArray().getFloat());
-                row.put("pairs_per_s", pairs / secs);
-                boolean evalNow = eval != null && (completed == config.steps()
-                        || (evalEvery > 0 && completed % evalEvery == 0));
-                if (evalNow) {
-                    row.put("eval_accuracy", eval.applyAsDouble(model));
-                }
-                log.log(row);
-                if (bar != null) {
-                    bar.stepTo(completed);
-                    bar.setExtraMessage(String.format(" loss %.4f lr %.2e %.1f pairs/s", r.loss(), r.learningRate(),
-                            pairs / secs));
-                }
-                if (config.checkpointEvery() > 0 && completed % config.checkpointEvery() == 0) {
-                    saveCheckpoint(lastLoss);
-                }
             }
-            reportSkips(epoch, epochSkips, log);
-        }
-        Path last = checkpoints.latest().filter(p -> CheckpointStore.readState(p).step() == completed)
-                .orElseGet(() -> saveCheckpoint(Double.NaN));
-        Path finalModel = out.resolve("model");
-        try {
-            Path tmp = out.resolve(".model-" + System.nanoTime());
-            Files.createDirectories(tmp);
-            model.save(tmp);
-            checkpoints.copyProcessorFiles(tmp);
-            if (Files.exists(finalModel)) {
-                CheckpointStore.deleteTree(finalModel);
-            }
-            Files.move(tmp, finalModel, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (java.io.IOException e) {
-            throw new SiglipException("cannot write the final model to " + finalModel + ": " + e.getMessage(), e);
-        }
-        TrainingPlot.write(MetricsLog.read(out.resolve("metrics.jsonl")), "SigLIP training: " + out.getFileName(),
-                out.resolve("loss.png"));
-        double secs = (System.nanoTime() - t0) / 1e9;
-        if (last == null) {
-            throw new IllegalStateException("no checkpoint");
-        }
-        return new Result(completed, lastLoss, pairs / Math.max(secs, 1e-9), secs, skipped, finalModel);
-    }
 
-    private static void reportSkips(int epoch, List<String> skips, MetricsLog log) {
-        if (epoch >= 0 && !skips.isEmpty()) {
-            System.err.printf("epoch %d: %d bad records skipped, e.g. %s%n", epoch, skips.size(), skips.get(0));
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("epoch_end", epoch);
-            row.put("skipped_records", skips.size());
-            log.log(row);
-        }
+            @Override
+            public Path saveCheckpoint(double lastLoss) {
+                return self.saveCheckpoint(lastLoss);
+            }
+
+            @Override
+            public void restore(Path checkpoint) {
+                self.restore(checkpoint);
+            }
+        };
+        return TrainingLoop.run(hooks, config, data, resume, eval == null ? null : () -> eval.applyAsDouble(model),
+                evalEvery, "SigLIP training");
     }
 
     /** Saves a checkpoint of the current state now. */

@@ -10,6 +10,7 @@ import org.siglip4j.core.model.SiglipModel;
 import org.siglip4j.core.processing.SiglipImageProcessor;
 import org.siglip4j.core.testing.Fixtures;
 import org.siglip4j.core.tokenizer.SiglipTokenizer;
+import org.siglip4j.train.data.Augmentation;
 import org.siglip4j.train.data.BatchLoader;
 import org.siglip4j.train.data.PairSource;
 import org.siglip4j.train.metrics.MetricsLog;
@@ -120,13 +121,22 @@ class SiglipTrainerTest {
 
     @Test
     void resumedRunEqualsUninterruptedRun() {
-        Path straightDir = tmp.resolve("straight");
-        Path resumedDir = tmp.resolve("resumed");
-        Map<String, float[]> straight = fit(straightDir, 5, false, Integer.MAX_VALUE);
+        assertResumeIsExact("", false);
+    }
+
+    @Test
+    void resumedRunEqualsUninterruptedRunWithAugmentation() {
+        assertResumeIsExact("aug-", true);
+    }
+
+    private void assertResumeIsExact(String prefix, boolean augment) {
+        Path straightDir = tmp.resolve(prefix + "straight");
+        Path resumedDir = tmp.resolve(prefix + "resumed");
+        Map<String, float[]> straight = fit(straightDir, 5, false, Integer.MAX_VALUE, augment);
         // A crash during step 6 (after checkpoint 5 was written), then a resume.
-        assertThrows(IllegalStateException.class, () -> fit(resumedDir, 5, false, 6));
+        assertThrows(IllegalStateException.class, () -> fit(resumedDir, 5, false, 6, augment));
         assertEquals(5, MetricsLog.read(resumedDir.resolve("metrics.jsonl")).size());
-        Map<String, float[]> resumed = fit(resumedDir, 5, true, Integer.MAX_VALUE);
+        Map<String, float[]> resumed = fit(resumedDir, 5, true, Integer.MAX_VALUE, augment);
         assertSameParams(straight, resumed, 0);
         List<Map<String, Object>> a = MetricsLog.read(straightDir.resolve("metrics.jsonl"));
         List<Map<String, Object>> b = MetricsLog.read(resumedDir.resolve("metrics.jsonl"));
@@ -140,13 +150,15 @@ class SiglipTrainerTest {
     }
 
     /** Runs 10 steps with checkpoints every {@code every}; the eval hook crashes on call {@code crashAt}. */
-    private Map<String, float[]> fit(Path out, int every, boolean resume, int crashAt) {
+    private Map<String, float[]> fit(Path out, int every, boolean resume, int crashAt, boolean augment) {
         int steps = 10;
         int[] calls = {0};
         try (NDManager root = NDManager.newBaseManager();
              SiglipModel model = SiglipModel.fromPretrained(MODEL, root);
              SiglipTokenizer tok = SiglipTokenizer.load(MODEL)) {
-            PairSource src = new SyntheticPairs(SiglipImageProcessor.load(MODEL), 32);
+            SiglipImageProcessor proc = SiglipImageProcessor.load(MODEL);
+            PairSource src = augment ? new AugmentedPairs(new SyntheticPairs(proc, 32), proc, Augmentation.standard())
+                    : new SyntheticPairs(proc, 32);
             TrainerConfig cfg = TrainerConfig.builder(out).optBatchSize(8).optLearningRate(1e-3).optWarmupSteps(2)
                     .optSteps(steps).optCheckpointEvery(every).optShowProgress(false).build();
             try (SiglipTrainer t = new SiglipTrainer(model, tok, MODEL, cfg)) {
@@ -160,6 +172,67 @@ class SiglipTrainerTest {
             }
             return snapshot(model);
         }
+    }
+
+    /** The synthetic pairs with train-time augmentation on their 32x32 images. */
+    private record AugmentedPairs(SyntheticPairs base, SiglipImageProcessor proc, Augmentation aug)
+            implements PairSource {
+        @Override
+        public int size() {
+            return base.size();
+        }
+
+        @Override
+        public List<String> captions(int i) {
+            return base.captions(i);
+        }
+
+        @Override
+        public String group(int i) {
+            return null;
+        }
+
+        @Override
+        public float[] pixels(int i) {
+            return base.pixels(i);
+        }
+
+        @Override
+        public float[] pixels(int i, long seed) {
+            return aug.preprocess(proc, SyntheticPairs.image(i), seed);
+        }
+
+        @Override
+        public String describe(int i) {
+            return base.describe(i);
+        }
+    }
+
+    @Test
+    void augmentationChangesWhatTheModelSees() throws Exception {
+        SiglipImageProcessor proc = SiglipImageProcessor.load(MODEL);
+        PairSource src = new AugmentedPairs(new SyntheticPairs(proc, 32), proc, Augmentation.standard());
+        try (BatchLoader a = new BatchLoader(src, 8, 5, 2, 0); BatchLoader b = new BatchLoader(src, 8, 5, 1, 1)) {
+            BatchLoader.Batch first = a.get(3);
+            BatchLoader.Batch again = b.get(3);
+            int differ = 0;
+            for (int k = 0; k < 8; k++) {
+                // Same step, same seed: identical pixels whatever the threads and prefetching.
+                assertArrayEquals(first.pixels().get(k), again.pixels().get(k));
+                differ += java.util.Arrays.equals(first.pixels().get(k), src.pixels(
+                        Integer.parseInt(describeIndex(src, first.texts().get(k))))) ? 0 : 1;
+            }
+            assertTrue(differ > 0, "augmentation left every image unchanged");
+        }
+    }
+
+    private static String describeIndex(PairSource src, String caption) {
+        for (int i = 0; i < src.size(); i++) {
+            if (src.captions(i).get(0).equals(caption)) {
+                return Integer.toString(i);
+            }
+        }
+        throw new IllegalStateException(caption);
     }
 
     @Test

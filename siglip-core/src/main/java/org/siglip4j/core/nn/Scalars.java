@@ -1,6 +1,8 @@
 package org.siglip4j.core.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -11,7 +13,7 @@ import ai.djl.ndarray.types.Shape;
  * buffer and closing it right after the op. Autograd keeps that scalar for the backward pass (the
  * gradient of {@code x * c} is {@code grad * c}), but once the Java buffer is garbage-collected its
  * memory is freed and reused: the backward then reads garbage, which showed up as intermittent
- * NaN gradients while training. {@link #of} makes the scalar with {@code torch::full}, whose
+ * NaN gradients while training. {@link #of} makes the scalar with {@code torch::full} (or clones it), whose
  * storage belongs to the tensor, so the graph can outlive the Java handle safely.
  */
 public final class Scalars {
@@ -21,6 +23,15 @@ public final class Scalars {
      * A 0-d array holding {@code value}, with the data type, device and manager of {@code like}.
      */
     public static NDArray of(NDArray like, double value) {
-        return like.getManager().full(new Shape(), (float) value, like.getDataType());
+        NDManager manager = like.getManager();
+        DataType type = like.getDataType();
+        if (type != DataType.FLOAT64) {
+            return manager.full(new Shape(), (float) value, type);
+        }
+        // full() only takes a float, which would round float64 math; a clone of the
+        // buffer-backed scalar owns its storage and keeps the exact double.
+        try (NDArray view = manager.create(value)) {
+            return view.duplicate();
+        }
     }
 }

@@ -62,4 +62,16 @@ class ScalarLifetimeTest {
             }
         }
     }
+
+    @Test
+    void float64ScalarsKeepDoublePrecision() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray like = m.zeros(new Shape(1), ai.djl.ndarray.types.DataType.FLOAT64);
+            for (double v : new double[] {Math.log(100), Math.PI, 1e-300, -123456.789012345, 0.5}) {
+                assertEquals(v, Scalars.of(like, v).toDoubleArray()[0], 0.0, "value " + v);
+            }
+            NDArray f = m.zeros(new Shape(1));
+            assertEquals((float) Math.PI, Scalars.of(f, Math.PI).toFloatArray()[0]);
+        }
+    }
 }

@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The batch of step {@code s} is a pure function of {@code (seed, s)}: with
  * {@code spe = size / batchSize} steps per epoch (the incomplete last batch is dropped), step s
  * takes records {@code order(s / spe)[(s % spe) * batchSize ...]} and for each one the caption
- * {@link EpochSampler#captionIndex}. So a resumed run, given only its step, sees exactly the data
- * an uninterrupted run would.
+ * {@link EpochSampler#captionIndex}, and its pixels come from {@link PairSource#pixels(int, long)}
+ * with the augmentation seed of (seed, s, record). So a resumed run, given only its step, sees
+ * exactly the data an uninterrupted run would.
  *
  * <p>A record whose image fails to load is left out of its batch (the batch is then smaller) and
  * reported in {@link Batch#failures()}; it never stops the run.
@@ -45,6 +46,7 @@ public final class BatchLoader implements AutoCloseable {
     private final PairSource source;
     private final EpochSampler sampler;
     private final int batchSize;
+    private final long seed;
     private final int prefetch;
     private final ExecutorService workers;
     private final ExecutorService assembler;
@@ -54,7 +56,7 @@ public final class BatchLoader implements AutoCloseable {
     /**
      * @param source the records
      * @param batchSize pairs per step (at most the number of records)
-     * @param seed shuffling seed
+     * @param seed shuffling and augmentation seed
      * @param workers decoding threads
      * @param prefetch how many steps ahead to prepare
      */
@@ -65,6 +67,7 @@ public final class BatchLoader implements AutoCloseable {
         this.source = source;
         this.sampler = new EpochSampler(source.size(), seed);
         this.batchSize = batchSize;
+        this.seed = seed;
         this.prefetch = Math.max(0, prefetch);
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(Math.max(1, workers), r -> {
@@ -115,7 +118,8 @@ public final class BatchLoader implements AutoCloseable {
         List<Future<float[]>> images = new ArrayList<>(batchSize);
         for (int k = 0; k < batchSize; k++) {
             int idx = order[start + k];
-            images.add(workers.submit(() -> source.pixels(idx)));
+            long augmentationSeed = Augmentation.seed(seed, step, idx);
+            images.add(workers.submit(() -> source.pixels(idx, augmentationSeed)));
         }
         List<float[]> pixels = new ArrayList<>(batchSize);
         List<String> texts = new ArrayList<>(batchSize);

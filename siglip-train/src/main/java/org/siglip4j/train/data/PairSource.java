@@ -1,5 +1,8 @@
 package org.siglip4j.train.data;
 
+import org.siglip4j.core.processing.ImageLoader;
+import org.siglip4j.core.processing.SiglipImageProcessor;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;
@@ -25,6 +28,18 @@ public interface PairSource {
      * @throws Exception if the image is missing or corrupt: the record is then skipped and counted
      */
     float[] pixels(int i) throws Exception;
+
+    /**
+     * The pixels of record {@code i} as one training step sees them. The loader calls this with
+     * {@link Augmentation#seed(long, int, int)} of (run seed, step, record), so a source that
+     * augments draws its randomness from that seed alone and a resumed run stays exact. Sources
+     * without augmentation ignore the seed (the default).
+     *
+     * @throws Exception if the image is missing or corrupt
+     */
+    default float[] pixels(int i, long augmentationSeed) throws Exception {
+        return pixels(i);
+    }
 
     /** Names record {@code i} in a skipped-record report. */
     String describe(int i);
@@ -61,6 +76,53 @@ public interface PairSource {
             @Override
             public String describe(int i) {
                 return String.valueOf(pairs.get(i).image());
+            }
+        };
+    }
+
+    /**
+     * A source over file-based pairs decoded with {@link ImageLoader} and preprocessed by the
+     * model's processor, with optional train-time augmentation.
+     *
+     * @param data the pairs
+     * @param processor the model's image processor
+     * @param augmentation {@link Augmentation#NONE} for plain preprocessing
+     */
+    static PairSource of(PairDataset data, SiglipImageProcessor processor, Augmentation augmentation) {
+        List<ImageTextPair> pairs = data.pairs();
+        PairSource plain = of(data, f -> processor.preprocess(ImageLoader.load(f)));
+        if (!augmentation.enabled()) {
+            return plain;
+        }
+        return new PairSource() {
+            @Override
+            public int size() {
+                return plain.size();
+            }
+
+            @Override
+            public List<String> captions(int i) {
+                return plain.captions(i);
+            }
+
+            @Override
+            public String group(int i) {
+                return plain.group(i);
+            }
+
+            @Override
+            public float[] pixels(int i) throws Exception {
+                return plain.pixels(i);
+            }
+
+            @Override
+            public float[] pixels(int i, long seed) {
+                return augmentation.preprocess(processor, ImageLoader.load(pairs.get(i).image()), seed);
+            }
+
+            @Override
+            public String describe(int i) {
+                return plain.describe(i);
             }
         };
     }

@@ -1,0 +1,142 @@
+package org.siglip4j.train;
+
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.model.PretrainedSiglip;
+import org.siglip4j.train.data.BatchLoader;
+import org.siglip4j.train.data.PairSource;
+import org.siglip4j.train.metrics.MetricsLog;
+import org.siglip4j.train.metrics.TrainingPlot;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.DoubleSupplier;
+
+/**
+ * The run loop shared by {@link SiglipTrainer} and {@link ClassificationTrainer}: resume, load
+ * batches, step, log every step to {@code OUT/metrics.jsonl}, evaluate, checkpoint, progress
+ * bar, then the final model folder and the loss plot. What a step computes is the trainer's.
+ */
+final class TrainingLoop {
+
+    /** What the loop needs from a trainer. */
+    interface Trainer {
+        /** The model being trained. */
+        PretrainedSiglip model();
+
+        /** Its checkpoint store. */
+        CheckpointStore checkpoints();
+
+        /** Steps completed so far. */
+        int completedSteps();
+
+        /** One optimiser step. */
+        SiglipTrainer.StepResult step(BatchLoader.Batch batch);
+
+        /** Extra per-step metrics (for example the temperature), added to each log row. */
+        void addMetrics(Map<String, Object> row);
+
+        /** Saves a checkpoint of the current state. */
+        Path saveCheckpoint(double lastLoss);
+
+        /** Restores from a checkpoint. */
+        void restore(Path checkpoint);
+    }
+
+    private TrainingLoop() {}
+
+    static SiglipTrainer.Result run(Trainer trainer, TrainerConfig config, PairSource data, boolean resume,
+                                    DoubleSupplier eval, int evalEvery, String title) {
+        Path out = config.outputDir();
+        try {
+            Files.createDirectories(out);
+        } catch (java.io.IOException e) {
+            throw new SiglipException("cannot create output folder " + out + ": " + e.getMessage(), e);
+        }
+        CheckpointStore checkpoints = trainer.checkpoints();
+        if (resume) {
+            checkpoints.latest().ifPresent(trainer::restore);
+        }
+        int start = trainer.completedSteps();
+        List<String> skipped = new ArrayList<>();
+        double lastLoss = Double.NaN;
+        long t0 = System.nanoTime();
+        long pairs = 0;
+        try (MetricsLog log = MetricsLog.open(out.resolve("metrics.jsonl"), resume ? start : -1);
+             BatchLoader loader = new BatchLoader(data, config.batchSize(), config.seed(), config.workers(),
+                     config.prefetch());
+             ProgressBar bar = config.showProgress() ? new ProgressBarBuilder().setTaskName("train")
+                     .setInitialMax(config.steps()).setStyle(ProgressBarStyle.ASCII).continuousUpdate()
+                     .setUnit(" steps", 1).build() : null) {
+            if (bar != null) {
+                bar.stepTo(start);
+            }
+            int epoch = -1;
+            List<String> epochSkips = new ArrayList<>();
+            while (trainer.completedSteps() < config.steps()) {
+                BatchLoader.Batch batch = loader.get(trainer.completedSteps());
+                if (batch.epoch() != epoch) {
+                    reportSkips(epoch, epochSkips, log);
+                    epoch = batch.epoch();
+                    epochSkips.clear();
+                }
+                epochSkips.addAll(batch.failures());
+                skipped.addAll(batch.failures());
+                SiglipTrainer.StepResult r = trainer.step(batch);
+                int completed = trainer.completedSteps();
+                lastLoss = r.loss();
+                pairs += r.pairs();
+                double secs = (System.nanoTime() - t0) / 1e9;
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("step", r.step());
+                row.put("epoch", batch.epoch());
+                row.put("loss", r.loss());
+                row.put("lr", r.learningRate());
+                row.put("grad_norm", r.gradNorm());
+                trainer.addMetrics(row);
+                row.put("pairs_per_s", pairs / secs);
+                boolean evalNow = eval != null && (completed == config.steps()
+                        || (evalEvery > 0 && completed % evalEvery == 0));
+                if (evalNow) {
+                    row.put("eval_accuracy", eval.getAsDouble());
+                }
+                log.log(row);
+                if (bar != null) {
+                    bar.stepTo(completed);
+                    bar.setExtraMessage(String.format(" loss %.4f lr %.2e %.1f pairs/s", r.loss(), r.learningRate(),
+                            pairs / secs));
+                }
+                if (config.checkpointEvery() > 0 && completed % config.checkpointEvery() == 0) {
+                    trainer.saveCheckpoint(lastLoss);
+                }
+            }
+            reportSkips(epoch, epochSkips, log);
+        }
+        int completed = trainer.completedSteps();
+        if (checkpoints.latest().filter(p -> CheckpointStore.readState(p).step() == completed).isEmpty()) {
+            trainer.saveCheckpoint(lastLoss);
+        }
+        Path finalModel = out.resolve("model");
+        checkpoints.writeModel(trainer.model(), finalModel);
+        TrainingPlot.write(MetricsLog.read(out.resolve("metrics.jsonl")), title + ": " + out.getFileName(),
+                out.resolve("loss.png"));
+        double secs = (System.nanoTime() - t0) / 1e9;
+        return new SiglipTrainer.Result(completed, lastLoss, pairs / Math.max(secs, 1e-9), secs, skipped, finalModel);
+    }
+
+    private static void reportSkips(int epoch, List<String> skips, MetricsLog log) {
+        if (epoch >= 0 && !skips.isEmpty()) {
+            System.err.printf("epoch %d: %d bad records skipped, e.g. %s%n", epoch, skips.size(), skips.get(0));
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("epoch_end", epoch);
+            row.put("skipped_records", skips.size());
+            log.log(row);
+        }
+    }
+}

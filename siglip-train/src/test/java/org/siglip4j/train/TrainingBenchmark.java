@@ -1,0 +1,100 @@
+package org.siglip4j.train;
+
+import ai.djl.ndarray.NDManager;
+import org.siglip4j.core.config.SiglipConfig;
+import org.siglip4j.core.model.SiglipModel;
+import org.siglip4j.core.testing.Fixtures;
+import org.siglip4j.core.tokenizer.SiglipTokenizer;
+import org.siglip4j.train.data.BatchLoader;
+import org.siglip4j.train.data.PairSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Training throughput (image-text pairs per second, full fine-tuning, one device) and peak
+ * resident memory (VmHWM of /proc/self/status, which only grows: run one configuration per JVM
+ * for a per-configuration peak). Not a test; run with
+ * {@code java -cp ... org.siglip4j.train.TrainingBenchmark tiny|base STEPS BATCH...}.
+ */
+public final class TrainingBenchmark {
+    private TrainingBenchmark() {}
+
+    /** Random pixels and short captions, generated in memory so decoding does not count. */
+    private record RandomPairs(int size, int imageSize) implements PairSource {
+        @Override
+        public List<String> captions(int i) {
+            return List.of("a photo of thing number " + i);
+        }
+
+        @Override
+        public String group(int i) {
+            return null;
+        }
+
+        @Override
+        public float[] pixels(int i) {
+            SplittableRandom r = new SplittableRandom(i);
+            float[] px = new float[3 * imageSize * imageSize];
+            for (int k = 0; k < px.length; k++) {
+                px[k] = (float) (r.nextDouble() * 2 - 1);
+            }
+            return px;
+        }
+
+        @Override
+        public String describe(int i) {
+            return "random " + i;
+        }
+    }
+
+    /** Entry point: {@code tiny|base STEPS BATCH...}. */
+    public static void main(String[] args) throws IOException {
+        String which = args[0];
+        int steps = Integer.parseInt(args[1]);
+        Path out = Files.createTempDirectory("siglip-bench");
+        try (NDManager root = NDManager.newBaseManager();
+             SiglipTokenizer tok = SiglipTokenizer.load(Fixtures.dir())) {
+            for (int a = 2; a < args.length; a++) {
+                int batch = Integer.parseInt(args[a]);
+                try (SiglipModel model = which.equals("tiny") ? SiglipModel.fromPretrained(Fixtures.dir(), root)
+                        : SiglipModel.newModel(SiglipConfig.preset("base-patch16-224"), root)) {
+                    int size = model.config().visionConfig().imageSize();
+                    TrainerConfig cfg = TrainerConfig.builder(out).optBatchSize(batch).optSteps(steps + 1)
+                            .optLearningRate(1e-5).optWarmupSteps(0).optShowProgress(false).build();
+                    PairSource data = new RandomPairs(batch * (steps + 1), size);
+                    try (SiglipTrainer t = new SiglipTrainer(model, tok, null, cfg);
+                         BatchLoader loader = new BatchLoader(data, batch, 1, 2, 1)) {
+                        t.step(loader.get(0)); // warm-up: allocator and kernels
+                        List<BatchLoader.Batch> batches = new ArrayList<>();
+                        for (int s = 1; s <= steps; s++) {
+                            batches.add(loader.get(s));
+                        }
+                        long t0 = System.nanoTime();
+                        for (BatchLoader.Batch b : batches) {
+                            t.step(b);
+                        }
+                        double secs = (System.nanoTime() - t0) / 1e9;
+                        System.out.printf(Locale.ROOT, "%s batch %d: %d steps, %.3f s/step, %.1f pairs/s, VmHWM %s%n",
+                                which, batch, steps, secs / steps, steps * batch / secs, vmHwm());
+                    }
+                }
+            }
+        }
+    }
+
+    private static String vmHwm() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                return String.format(Locale.ROOT, "%.0f MiB", kb / 1024.0);
+            }
+        }
+        return "n/a";
+    }
+}
