@@ -201,6 +201,10 @@ public final class SiglipTrainer implements AutoCloseable {
             }
             NDArray t = model.logitScale().getArray();
             NDArray b = model.logitBias().getArray();
+            // Ops on t and b would put their results into the model's manager for good; lend the
+            // two parameters to this step's manager instead (they go back when it closes).
+            t.tempAttach(sm);
+            b.tempAttach(sm);
             ShardedLossResult r;
             if (config.accumulate() == 1) {
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {

@@ -97,11 +97,17 @@ public final class AdamW implements AutoCloseable {
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             String name = e.getKey();
             NDArray p = e.getValue().getArray();
-            NDArray g = p.getGradient();
+            // Every temporary of the update lives in tmp: the gradient handle (attach, so it is
+            // closed, not handed back to the parameter's manager) and the results of ops on the
+            // moments (tempAttach puts m and v back into the state manager afterwards). Without
+            // this each step left three parameter-sized arrays behind.
             try (NDManager tmp = manager.newSubManager()) {
-                g.tempAttach(tmp);
+                NDArray g = p.getGradient();
+                g.attach(tmp);
                 NDArray m = exp.get(name);
                 NDArray v = expSq.get(name);
+                m.tempAttach(tmp);
+                v.tempAttach(tmp);
                 m.muli(b1).addi(g.mul(1 - b1));
                 v.muli(b2).addi(g.square().muli(1 - b2));
                 if (decays.test(name) && settings.weightDecay() > 0) {

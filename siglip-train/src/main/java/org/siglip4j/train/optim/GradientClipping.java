@@ -22,16 +22,20 @@ public final class GradientClipping {
     public static double clipByGlobalNorm(Collection<Parameter> params, double maxNorm) {
         double sumSq = 0;
         for (Parameter p : params) {
-            NDArray g = p.getArray().getGradient();
-            try (NDArray sq = g.square(); NDArray s = sq.sum()) {
-                sumSq += s.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+            // getGradient() returns a new handle each time: close it (and every temporary), or
+            // the handles pile up in the parameters' manager, a few per parameter per step.
+            try (NDArray g = p.getArray().getGradient(); NDArray sq = g.square(); NDArray s = sq.sum();
+                 NDArray d = s.toType(ai.djl.ndarray.types.DataType.FLOAT64, false)) {
+                sumSq += d.getDouble();
             }
         }
         double norm = Math.sqrt(sumSq);
         if (maxNorm > 0 && norm > maxNorm) {
             double scale = maxNorm / (norm + 1e-6);
             for (Parameter p : params) {
-                p.getArray().getGradient().muli(scale);
+                try (NDArray g = p.getArray().getGradient()) {
+                    g.muli(scale);
+                }
             }
         }
         return norm;
