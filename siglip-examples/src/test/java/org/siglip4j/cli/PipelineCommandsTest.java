@@ -206,9 +206,6 @@ class PipelineCommandsTest {
         Run unknown = run("classify", "-m", model(), image("exact_size.png"), "--labels", "cat", "--bogus");
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().contains("Unknown option: '--bogus'"), unknown.err());
-        Run noModel = run("classify", image("exact_size.png"), "--labels", "cat");
-        assertEquals(2, noModel.code());
-        assertTrue(noModel.err().contains("Missing required option: '--model=MODEL'"), noModel.err());
         Run noLabels = run("classify", "-m", model(), image("exact_size.png"));
         assertEquals(2, noLabels.code());
         Run batch = run("embed", "-m", model(), "--text", "x", "--out", tmp.resolve("x").toString(),
