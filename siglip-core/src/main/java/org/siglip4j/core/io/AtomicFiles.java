@@ -5,6 +5,10 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import org.siglip4j.core.SiglipException;
 
 /**
@@ -52,6 +56,7 @@ public final class AtomicFiles {
             Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
             content.writeTo(tmp);
+            setPermissions(tmp, file);
             move(tmp, file);
         } catch (IOException e) {
             throw new SiglipException("cannot write " + file + ": " + e.getMessage(), e);
@@ -64,6 +69,21 @@ public final class AtomicFiles {
                 }
             }
         }
+    }
+
+    /**
+     * Temporary files are created owner-only (0600); a model file written that way could not be
+     * read by another user of a shared cache. Give the file the permissions of the file it
+     * replaces, or rw-r--r-- (what a default umask gives) for a new one.
+     */
+    private static void setPermissions(Path tmp, Path file) throws IOException {
+        if (!Files.getFileStore(tmp).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            return;
+        }
+        Set<PosixFilePermission> perms = Files.exists(file)
+                ? Files.getPosixFilePermissions(file)
+                : PosixFilePermissions.fromString("rw-r--r--");
+        Files.setPosixFilePermissions(tmp, perms);
     }
 
     /**
