@@ -30,12 +30,16 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import warnings
+
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 torch.set_grad_enabled(False)
+# the memory-mapped checkpoint is read-only; it is only ever copied from
+warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
 
 
 # ---------------------------------------------------------------- safetensors (no package needed)
@@ -44,11 +48,11 @@ _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64, "F64": np.floa
 
 
 def read_safetensors(path):
-    """8-byte little-endian header length, JSON header, then raw little-endian tensors."""
+    """8-byte little-endian header length, JSON header, then raw little-endian tensors (memory-mapped)."""
     with open(path, "rb") as f:
         n = int.from_bytes(f.read(8), "little")
         header = json.loads(f.read(n))
-        base = 8 + n
+    base = 8 + n
     data = np.memmap(path, dtype=np.uint8, mode="r")
     out = {}
     for name, info in header.items():
@@ -59,8 +63,40 @@ def read_safetensors(path):
             raise ValueError("unsupported dtype %s of %s" % (dt, name))
         a, b = info["data_offsets"]
         arr = np.frombuffer(data[base + a:base + b], dtype=np.dtype(_DTYPES[dt]).newbyteorder("<"))
-        out[name] = torch.from_numpy(arr.reshape(info["shape"]).astype(np.float32))
+        out[name] = arr.reshape(info["shape"])
     return out
+
+
+def load_strict(model, path):
+    """Copies every tensor into its parameter one at a time (no second full copy of the weights)."""
+    tensors = read_safetensors(path)
+    state = model.state_dict()
+    missing, unused = set(state) - set(tensors), set(tensors) - set(state)
+    if missing or unused:
+        raise ValueError("checkpoint mismatch: missing %s, unused %s" % (sorted(missing)[:5], sorted(unused)[:5]))
+    for name, target in state.items():
+        src = tensors[name]
+        if tuple(src.shape) != tuple(target.shape):
+            raise ValueError("%s: expected %s, got %s" % (name, tuple(target.shape), src.shape))
+        target.copy_(torch.from_numpy(np.ascontiguousarray(src, dtype=np.float32)))
+
+
+class _NoInit:
+    """Skips the random initialisation of layers whose weights are loaded right after."""
+
+    KINDS = (nn.Linear, nn.Embedding, nn.LayerNorm, nn.Conv2d)
+
+    def __enter__(self):
+        self.saved = [(k, k.reset_parameters) for k in self.KINDS]
+        self.mha = nn.MultiheadAttention._reset_parameters
+        for k in self.KINDS:
+            k.reset_parameters = lambda self: None
+        nn.MultiheadAttention._reset_parameters = lambda self: None
+
+    def __exit__(self, *exc):
+        for k, f in self.saved:
+            k.reset_parameters = f
+        nn.MultiheadAttention._reset_parameters = self.mha
 
 
 # ---------------------------------------------------------------- the model (HF eager SigLIP)
@@ -225,6 +261,8 @@ class SlowTokenizer:
         self.pad_id = self.eos_id
         self.unk_len = len(self.sp.encode(self.unk, out_type=str))
         self.punct = str.maketrans("", "", string.punctuation)
+        self.specials = ("</s>", "<unk>")
+        self.special_re = re.compile("(</s>|<unk>)")
 
     def canonicalize(self, text):
         text = text.translate(self.punct)
@@ -240,7 +278,23 @@ class SlowTokenizer:
     def encode(self, text):
         if self.do_lower_case:
             text = text.lower()
-        tokens = self._tokenize(SPIECE_UNDERLINE + text.replace(SPIECE_UNDERLINE, " "))
+        text = SPIECE_UNDERLINE + text.replace(SPIECE_UNDERLINE, " ")
+        # PreTrainedTokenizer.tokenize: special tokens are split out first (lstrip/rstrip=True
+        # in tokenizer_config.json: the whitespace next to them goes too); the rest is _tokenize'd
+        parts = self.special_re.split(text)
+        tokens = []
+        for i, part in enumerate(parts):
+            if part in self.specials:
+                tokens.append(part)
+                continue
+            if i + 1 < len(parts) and parts[i + 1] in self.specials:
+                part = part.rstrip()
+            if i > 0 and parts[i - 1] in self.specials:
+                part = part.lstrip()
+            if part:
+                tokens.extend(self._tokenize(part))
+        if len(tokens) > 1 and tokens[0] == SPIECE_UNDERLINE and tokens[1] in self.specials:
+            tokens = tokens[1:]
         ids = [self.sp.piece_to_id(t) for t in tokens][: self.max_length - 1] + [self.eos_id]
         return ids + [self.pad_id] * (self.max_length - len(ids))
 
@@ -300,10 +354,10 @@ class Peer:
     def load(self, req):
         d = req["dir"]
         config = json.load(open(os.path.join(d, "config.json")))
-        model = Siglip(config)
-        weights = read_safetensors(os.path.join(d, "model.safetensors"))
-        model.load_state_dict(weights, strict=True)
-        del weights
+        self.model = self.opt = None
+        with _NoInit():
+            model = Siglip(config)
+        load_strict(model, os.path.join(d, "model.safetensors"))
         model.eval()
         self.model = model
         self.opt = None
@@ -314,7 +368,7 @@ class Peer:
         return {"max_length": self.tok.max_length}
 
     def _input(self, req):
-        shape = req["shape"]
+        shape = req.get("shape")
         if req["row"] == "text":
             if req.get("in"):
                 return torch.from_numpy(np.fromfile(req["in"], dtype="<i8").reshape(shape))
