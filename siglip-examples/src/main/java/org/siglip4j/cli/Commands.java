@@ -16,6 +16,6 @@ final class Commands {
                 new FinetuneCommand(),
                 new DownloadCommand(),
                 new ConvertTokenizerCommand(),
-                new TrainDemoCommand());
+                new TrainDemoCommand(), new BenchCommand());
     }
 }

@@ -170,4 +170,16 @@ public record SiglipTextConfig(
         return count;
     }
 
+
+    /**
+     * Matmul FLOPs of one text of {@code tokens} tokens through the text tower: every encoder layer
+     * and the head on the last token. Embedding lookups and element-wise operations are not counted.
+     *
+     * @param tokens sequence length (the tokenizer pads to {@code max_position_embeddings})
+     * @return floating-point operations per text (2 per multiply-accumulate)
+     */
+    public long forwardFlops(int tokens) {
+        return numHiddenLayers * FlopCounts.encoderLayer(tokens, hiddenSize, intermediateSize)
+                + FlopCounts.matmul(1, hiddenSize, projectionSize);
+    }
 }

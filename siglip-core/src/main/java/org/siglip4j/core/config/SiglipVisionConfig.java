@@ -165,4 +165,25 @@ public record SiglipVisionConfig(
         }
         return count;
     }
+
+    /**
+     * Matmul FLOPs of one image through the vision tower at {@link #imageSize}: patch embedding,
+     * every encoder layer (q/k/v/out projections, attention scores and values, MLP) and the MAP
+     * head when present. Element-wise operations are not counted (see the benchmarks' notes).
+     *
+     * @return floating-point operations per image (2 per multiply-accumulate)
+     */
+    public long forwardFlops() {
+        long d = hiddenSize;
+        long n = numPatches();
+        long flops = FlopCounts.matmul(n, (long) numChannels * patchSize * patchSize, d);
+        flops += numHiddenLayers * FlopCounts.encoderLayer(n, d, intermediateSize);
+        if (visionUseHead) {
+            // one probe query attends over the n patches: its q, the k and v of every patch, out
+            flops += FlopCounts.matmul(1, d, d) + 2 * FlopCounts.matmul(n, d, d) + 2 * FlopCounts.matmul(1, d, n)
+                    + FlopCounts.matmul(1, d, d)
+                    + FlopCounts.matmul(1, d, intermediateSize) + FlopCounts.matmul(1, intermediateSize, d);
+        }
+        return flops;
+    }
 }

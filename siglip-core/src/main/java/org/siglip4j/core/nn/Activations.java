@@ -12,10 +12,28 @@ public final class Activations {
 
     /** {@code gelu_pytorch_tanh}: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
     public static NDArray geluTanh(NDArray x) {
+        if (!GradMode.isEnabled()) {
+            return geluTanhInference(x);
+        }
         // Out-of-place ops only (tanh saves its output for the backward pass), and scalars with
         // native storage (Scalars) because autograd keeps them for the backward pass.
         NDArray inner = x.mul(x).mul(x).mul(Scalars.of(x, 0.044715)).add(x).mul(Scalars.of(x, SQRT_2_OVER_PI));
         return x.mul(Scalars.of(x, 0.5)).mul(inner.tanh().add(Scalars.of(x, 1)));
+    }
+
+    /**
+     * The same function without autograd: DJL has no fused tanh-GELU, and the eight out-of-place
+     * element-wise passes of the form above are memory-bound over [B, P, 3072] (each allocates and
+     * writes a full tensor). Here: 0.5 (1 + tanh z) = sigmoid(2 z), so
+     * gelu(x) = x sigmoid(x (2a + 2a b x^2)) with a = sqrt(2/pi), b = 0.044715, computed in place:
+     * five passes, two temporaries.
+     */
+    private static NDArray geluTanhInference(NDArray x) {
+        NDArray t = x.square();
+        t.muli(2 * SQRT_2_OVER_PI * 0.044715f).addi(2 * SQRT_2_OVER_PI).muli(x);
+        NDArray s = Activation.sigmoid(t);
+        t.close();
+        return s.muli(x);
     }
 
     /** Applies the named activation. */

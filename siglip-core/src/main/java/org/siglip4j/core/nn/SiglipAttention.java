@@ -47,7 +47,8 @@ public final class SiglipAttention extends SiglipModule {
         NDArray k = split(kProj.forward(ps, x, training), b, l);
         NDArray v = split(vProj.forward(ps, x, training), b, l);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
-        scores = scores.mul(Scalars.of(scores, scale));
+        // without autograd, scale in place: one fewer [B, H, L, L] temporary per layer
+        scores = GradMode.isEnabled() ? scores.mul(Scalars.of(scores, scale)) : scores.muli(scale);
         if (maskBias != null) {
             scores = scores.add(maskBias);
         }

@@ -1,0 +1,54 @@
+package org.siglip4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code siglip bench --quick} end to end on the tiny fixture, without the PyTorch peer (a Python
+ * that does not exist must skip the peer, not fail the run). Checks that every row ran and that the
+ * numbers are well-formed; no timing is asserted.
+ */
+class BenchCommandTest {
+    @Test
+    void quickRunWithoutPeer(@TempDir Path tmp) throws Exception {
+        Path json = tmp.resolve("bench.json");
+        PipelineCommandsTest.Run r = PipelineCommandsTest.run("bench", "--quick", "--python",
+                tmp.resolve("no-such-python").toString(), "--assets", PipelineCommandsTest.model(),
+                "--memory-calls", "40", "--json", json.toString());
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().contains("peer: skipped"), r.out());
+        JsonObject report = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        assertTrue(report.get("gemmGflops").getAsDouble() > 0);
+        Set<String> seen = new HashSet<>();
+        for (JsonElement e : report.getAsJsonArray("rows")) {
+            JsonObject row = e.getAsJsonObject();
+            String name = row.get("row").getAsString();
+            seen.add(name);
+            assertTrue(row.get("ours").getAsDouble() > 0, name + " has a positive rate: " + row);
+            assertTrue(Double.isNaN(row.get("peer").getAsDouble()), name + " has no peer value: " + row);
+            if (name.equals("vision") || name.equals("text")) {
+                double f = row.get("oursGemm").getAsDouble();
+                assertTrue(f > 0 && f < 10, name + " fraction of GEMM " + f);
+            }
+        }
+        assertEquals(Set.of("gemm", "vision", "text", "train step", "tokenizer", "preprocess", "memory"), seen);
+        assertTrue(r.out().contains("| vision | tiny | 2 |"), r.out());
+    }
+
+    @Test
+    void unknownRowIsAUsageError() {
+        PipelineCommandsTest.Run r = PipelineCommandsTest.run("bench", "--rows", "vision,warp");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("unknown row 'warp'"), r.err());
+    }
+}
