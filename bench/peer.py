@@ -399,6 +399,8 @@ class Peer:
         if self.opt is None:
             m.train()
             self.opt = torch.optim.AdamW(m.parameters(), lr=1e-5, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-4)
+        if getattr(self, "ids", None) is None or list(self.ids.shape) != list(ids_shape):
+            # a new batch size: new token ids (the optimiser state carries over, as on our side)
             self.ids = torch.randint(3, 500, ids_shape)
         with torch.enable_grad():
             loss = sigmoid_loss(m.vision_model(pixels), m.text_model(self.ids), m.logit_scale, m.logit_bias)
