@@ -10,7 +10,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import com.google.gson.JsonObject;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.model.PretrainedSiglip;
 import org.siglip4j.core.model.SiglipForImageClassification;
@@ -253,29 +252,16 @@ public final class ClassificationTrainer implements AutoCloseable {
 
     /** Saves a checkpoint of the current state now. */
     public Path saveCheckpoint(double lastLoss) {
-        JsonObject run = new JsonObject();
-        run.addProperty("task", "image-classification");
-        run.addProperty("seed", config.seed());
-        run.addProperty("batch_size", config.batchSize());
-        run.addProperty("steps", config.steps());
-        run.addProperty("learning_rate", config.learningRate());
-        if (Double.isFinite(lastLoss)) {
-            run.addProperty("loss", lastLoss);
-        }
-        return checkpoints.save(completed, model, optimizer.stateTensors(),
-                new CheckpointStore.State(completed, optimizer.stepCount(), run), config.keepCheckpoints());
+        return TrainingLoop.saveCheckpoint(checkpoints, completed, model, optimizer, config, "image-classification", lastLoss);
     }
 
     /** Restores weights, optimiser state and step count from a checkpoint folder. */
     public void restore(Path checkpoint) {
-        CheckpointStore.State state = CheckpointStore.readState(checkpoint);
-        model.loadWeights(checkpoint, true);
-        try (NDManager tmp = model.manager().newSubManager()) {
-            optimizer.loadState(CheckpointStore.readOptimizer(checkpoint, tmp), state.optimizerSteps());
-        }
+        int step = TrainingLoop.restore(checkpoint, model, optimizer);
+        // loadWeights replaced the arrays: re-apply freezing and re-create replicas from the new values.
         applyFreeze(model, config.freeze());
         replicas.refresh();
-        completed = state.step();
+        completed = step;
     }
 
     @Override

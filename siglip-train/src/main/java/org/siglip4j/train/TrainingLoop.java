@@ -1,5 +1,7 @@
 package org.siglip4j.train;
 
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonObject;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -9,6 +11,7 @@ import org.siglip4j.train.data.BatchLoader;
 import org.siglip4j.train.data.PairSource;
 import org.siglip4j.train.metrics.MetricsLog;
 import org.siglip4j.train.metrics.TrainingPlot;
+import org.siglip4j.train.optim.AdamW;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,6 +131,40 @@ final class TrainingLoop {
                 out.resolve("loss.png"));
         double secs = (System.nanoTime() - t0) / 1e9;
         return new SiglipTrainer.Result(completed, lastLoss, pairs / Math.max(secs, 1e-9), secs, skipped, finalModel);
+    }
+
+    /**
+     * Saves a checkpoint of a trainer's state: weights, AdamW moments, step counts and the run's
+     * settings ({@code task} names the kind of run in the state file; null for SigLIP training).
+     */
+    static Path saveCheckpoint(CheckpointStore checkpoints, int completed, PretrainedSiglip model, AdamW optimizer,
+                               TrainerConfig config, String task, double lastLoss) {
+        JsonObject run = new JsonObject();
+        if (task != null) {
+            run.addProperty("task", task);
+        }
+        run.addProperty("seed", config.seed());
+        run.addProperty("batch_size", config.batchSize());
+        run.addProperty("steps", config.steps());
+        run.addProperty("learning_rate", config.learningRate());
+        if (Double.isFinite(lastLoss)) {
+            run.addProperty("loss", lastLoss);
+        }
+        return checkpoints.save(completed, model, optimizer.stateTensors(),
+                new CheckpointStore.State(completed, optimizer.stepCount(), run), config.keepCheckpoints());
+    }
+
+    /**
+     * Loads weights and optimiser state from a checkpoint folder and returns its step. The caller
+     * re-applies freezing and refreshes replicas: loadWeights replaces the parameter arrays.
+     */
+    static int restore(Path checkpoint, PretrainedSiglip model, AdamW optimizer) {
+        CheckpointStore.State state = CheckpointStore.readState(checkpoint);
+        model.loadWeights(checkpoint, true);
+        try (NDManager tmp = model.manager().newSubManager()) {
+            optimizer.loadState(CheckpointStore.readOptimizer(checkpoint, tmp), state.optimizerSteps());
+        }
+        return state.step();
     }
 
     private static void reportSkips(int epoch, List<String> skips, MetricsLog log) {

@@ -7,6 +7,7 @@ import org.siglip4j.core.testing.Fixtures;
 import org.siglip4j.core.tokenizer.SiglipTokenizer;
 import org.siglip4j.train.data.BatchLoader;
 import org.siglip4j.train.data.PairSource;
+import org.siglip4j.train.data.RandomPairs;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * Training throughput (image-text pairs per second, full fine-tuning, one device) and peak
@@ -24,34 +24,6 @@ import java.util.SplittableRandom;
  */
 public final class TrainingBenchmark {
     private TrainingBenchmark() {}
-
-    /** Random pixels and short captions, generated in memory so decoding does not count. */
-    private record RandomPairs(int size, int imageSize) implements PairSource {
-        @Override
-        public List<String> captions(int i) {
-            return List.of("a photo of thing number " + i);
-        }
-
-        @Override
-        public String group(int i) {
-            return null;
-        }
-
-        @Override
-        public float[] pixels(int i) {
-            SplittableRandom r = new SplittableRandom(i);
-            float[] px = new float[3 * imageSize * imageSize];
-            for (int k = 0; k < px.length; k++) {
-                px[k] = (float) (r.nextDouble() * 2 - 1);
-            }
-            return px;
-        }
-
-        @Override
-        public String describe(int i) {
-            return "random " + i;
-        }
-    }
 
     /** Entry point: {@code tiny|base STEPS BATCH...}. */
     public static void main(String[] args) throws IOException {

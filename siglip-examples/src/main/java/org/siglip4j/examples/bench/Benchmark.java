@@ -38,6 +38,7 @@ import org.siglip4j.train.SiglipTrainer;
 import org.siglip4j.train.TrainerConfig;
 import org.siglip4j.train.data.BatchLoader;
 import org.siglip4j.train.data.PairSource;
+import org.siglip4j.train.data.RandomPairs;
 
 /**
  * Runs the benchmark rows: for each, one warm-up call per side, then blocks of calls alternating
@@ -713,29 +714,6 @@ public final class Benchmark {
             walk.sorted((x, y) -> y.getNameCount() - x.getNameCount()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // a temp folder left behind is harmless
-        }
-    }
-
-    /** Random pixels and short captions, generated in memory so decoding does not count. */
-    private record RandomPairs(int size, int imageSize) implements PairSource {
-        @Override
-        public List<String> captions(int i) {
-            return List.of("a photo of thing number " + i);
-        }
-
-        @Override
-        public String group(int i) {
-            return null;
-        }
-
-        @Override
-        public float[] pixels(int i) {
-            return randomFloats(3 * imageSize * imageSize, i);
-        }
-
-        @Override
-        public String describe(int i) {
-            return "random " + i;
         }
     }
 
