@@ -47,7 +47,7 @@ import java.util.function.ToDoubleFunction;
  * {@link org.siglip4j.train.data.ImageFolderPairs}), matched to the model's {@code id2label}
  * ignoring case and treating underscores as spaces.
  */
-public final class ClassificationTrainer implements AutoCloseable {
+public final class ClassificationTrainer implements AutoCloseable, TrainingLoop.Trainer {
     private final SiglipForImageClassification model;
     private final TrainerConfig config;
     private final Map<String, Parameter> trainable;
@@ -120,6 +120,7 @@ public final class ClassificationTrainer implements AutoCloseable {
     }
 
     /** Steps completed so far (including those restored by a resume). */
+    @Override
     public int completedSteps() {
         return completed;
     }
@@ -129,6 +130,7 @@ public final class ClassificationTrainer implements AutoCloseable {
      *
      * @throws SiglipException if the loss is NaN or infinite (nothing is updated then)
      */
+    @Override
     public SiglipTrainer.StepResult step(BatchLoader.Batch batch) {
         int n = batch.size();
         int pieces = config.devices() * config.accumulate();
@@ -209,53 +211,35 @@ public final class ClassificationTrainer implements AutoCloseable {
         for (int i = 0; i < data.size(); i++) {
             labelId(data.group(i)); // fail before training on a class the model does not have
         }
-        ClassificationTrainer self = this;
-        TrainingLoop.Trainer hooks = new TrainingLoop.Trainer() {
-            @Override
-            public PretrainedSiglip model() {
-                return model;
-            }
-
-            @Override
-            public CheckpointStore checkpoints() {
-                return checkpoints;
-            }
-
-            @Override
-            public int completedSteps() {
-                return completed;
-            }
-
-            @Override
-            public SiglipTrainer.StepResult step(BatchLoader.Batch batch) {
-                return self.step(batch);
-            }
-
-            @Override
-            public void addMetrics(Map<String, Object> row) {
-                // Nothing beyond loss, lr and gradient norm.
-            }
-
-            @Override
-            public Path saveCheckpoint(double lastLoss) {
-                return self.saveCheckpoint(lastLoss);
-            }
-
-            @Override
-            public void restore(Path checkpoint) {
-                self.restore(checkpoint);
-            }
-        };
-        return TrainingLoop.run(hooks, config, data, resume, eval == null ? null : () -> eval.applyAsDouble(model),
+        return TrainingLoop.run(this, config, data, resume, eval == null ? null : () -> eval.applyAsDouble(model),
                 evalEvery, "SigLIP classifier training");
     }
 
+    /** The model being trained. */
+    @Override
+    public PretrainedSiglip model() {
+        return model;
+    }
+
+    /** Where this trainer's checkpoints go. */
+    @Override
+    public CheckpointStore checkpoints() {
+        return checkpoints;
+    }
+
+    /** Nothing beyond loss, learning rate and gradient norm. */
+    @Override
+    public void addMetrics(Map<String, Object> row) {
+    }
+
     /** Saves a checkpoint of the current state now. */
+    @Override
     public Path saveCheckpoint(double lastLoss) {
         return TrainingLoop.saveCheckpoint(checkpoints, completed, model, optimizer, config, "image-classification", lastLoss);
     }
 
     /** Restores weights, optimiser state and step count from a checkpoint folder. */
+    @Override
     public void restore(Path checkpoint) {
         int step = TrainingLoop.restore(checkpoint, model, optimizer);
         // loadWeights replaced the arrays: re-apply freezing and re-create replicas from the new values.

@@ -49,7 +49,7 @@ import java.util.function.ToDoubleFunction;
  * cross-device negatives), sums per-split gradients of a mean loss (k times too large), clips by
  * value, and decays every parameter alike.
  */
-public final class SiglipTrainer implements AutoCloseable {
+public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer {
 
     /**
      * What one step did.
@@ -167,6 +167,7 @@ public final class SiglipTrainer implements AutoCloseable {
     }
 
     /** Steps completed so far (including those restored by a resume). */
+    @Override
     public int completedSteps() {
         return completed;
     }
@@ -176,6 +177,7 @@ public final class SiglipTrainer implements AutoCloseable {
      *
      * @throws SiglipException if the loss is NaN or infinite (nothing is updated then)
      */
+    @Override
     public StepResult step(BatchLoader.Batch batch) {
         int n = batch.size();
         int pieces = config.devices() * config.accumulate();
@@ -374,54 +376,37 @@ public final class SiglipTrainer implements AutoCloseable {
      * @param evalEvery steps between evaluations (0 = only at the end)
      */
     public Result fit(PairSource data, boolean resume, ToDoubleFunction<SiglipModel> eval, int evalEvery) {
-        SiglipTrainer self = this;
-        TrainingLoop.Trainer hooks = new TrainingLoop.Trainer() {
-            @Override
-            public PretrainedSiglip model() {
-                return model;
-            }
-
-            @Override
-            public CheckpointStore checkpoints() {
-                return checkpoints;
-            }
-
-            @Override
-            public int completedSteps() {
-                return completed;
-            }
-
-            @Override
-            public StepResult step(BatchLoader.Batch batch) {
-                return self.step(batch);
-            }
-
-            @Override
-            public void addMetrics(Map<String, Object> row) {
-                row.put("logit_scale", model.logitScale().getArray().getFloat());
-                row.put("logit_bias", model.logitBias().getArray().getFloat());
-            }
-
-            @Override
-            public Path saveCheckpoint(double lastLoss) {
-                return self.saveCheckpoint(lastLoss);
-            }
-
-            @Override
-            public void restore(Path checkpoint) {
-                self.restore(checkpoint);
-            }
-        };
-        return TrainingLoop.run(hooks, config, data, resume, eval == null ? null : () -> eval.applyAsDouble(model),
+        return TrainingLoop.run(this, config, data, resume, eval == null ? null : () -> eval.applyAsDouble(model),
                 evalEvery, "SigLIP training");
     }
 
+    /** The model being trained. */
+    @Override
+    public PretrainedSiglip model() {
+        return model;
+    }
+
+    /** Where this trainer's checkpoints go. */
+    @Override
+    public CheckpointStore checkpoints() {
+        return checkpoints;
+    }
+
+    /** Adds t' and b to each metrics row. */
+    @Override
+    public void addMetrics(Map<String, Object> row) {
+        row.put("logit_scale", model.logitScale().getArray().getFloat());
+        row.put("logit_bias", model.logitBias().getArray().getFloat());
+    }
+
     /** Saves a checkpoint of the current state now. */
+    @Override
     public Path saveCheckpoint(double lastLoss) {
         return TrainingLoop.saveCheckpoint(checkpoints, completed, model, optimizer, config, null, lastLoss);
     }
 
     /** Restores model weights, optimiser state and step count from a checkpoint folder. */
+    @Override
     public void restore(Path checkpoint) {
         int step = TrainingLoop.restore(checkpoint, model, optimizer);
         // loadWeights replaced the arrays: re-apply freezing and re-create replicas from the new values.
