@@ -15,18 +15,19 @@ public final class Activations {
         if (!GradMode.isEnabled()) {
             return geluTanhInference(x);
         }
-        // Out-of-place ops only (tanh saves its output for the backward pass), and scalars with
-        // native storage (Scalars) because autograd keeps them for the backward pass.
-        NDArray inner = x.mul(x).mul(x).mul(Scalars.of(x, 0.044715)).add(x).mul(Scalars.of(x, SQRT_2_OVER_PI));
-        return x.mul(Scalars.of(x, 0.5)).mul(inner.tanh().add(Scalars.of(x, 1)));
+        // 0.5 (1 + tanh z) = sigmoid(2 z), so gelu(x) = x sigmoid(x (2a + 2ab x^2)) with
+        // a = sqrt(2/pi), b = 0.044715. Out of place (autograd keeps the bracket and the sigmoid's
+        // output: two tensors of the MLP's width, where the tanh form kept four), with scalars
+        // that have native storage (Scalars) because autograd keeps them for the backward pass.
+        double a = Math.sqrt(2 / Math.PI);
+        NDArray bracket = x.mul(x).mul(Scalars.of(x, 2 * a * 0.044715)).add(Scalars.of(x, 2 * a));
+        return Activation.sigmoid(bracket.mul(x)).mul(x);
     }
 
     /**
-     * The same function without autograd: DJL has no fused tanh-GELU, and the eight out-of-place
-     * element-wise passes of the form above are memory-bound over [B, P, 3072] (each allocates and
-     * writes a full tensor). Here: 0.5 (1 + tanh z) = sigmoid(2 z), so
-     * gelu(x) = x sigmoid(x (2a + 2a b x^2)) with a = sqrt(2/pi), b = 0.044715, computed in place:
-     * five passes, two temporaries.
+     * The same function without autograd: DJL has no fused tanh-GELU, and element-wise passes
+     * are memory-bound over [B, P, 3072] (each out-of-place one allocates and writes a full
+     * tensor), so here the same formula is computed in place: five passes, two temporaries.
      */
     private static NDArray geluTanhInference(NDArray x) {
         NDArray t = x.square();
