@@ -10,8 +10,8 @@ import java.util.concurrent.Callable;
 
 /** {@code siglip train-demo}: trains the small default model from scratch on Fashion-MNIST + MNIST. */
 @Command(name = "train-demo", mixinStandardHelpOptions = true,
-        description = {"Train a small SigLIP from scratch on Fashion-MNIST and MNIST (real images, captions from",
-            "class names through prompt templates) and score it zero-shot on both test sets.",
+        description = {"Train a small SigLIP from scratch on Fashion-MNIST and MNIST (real images, captions from "
+            + "class names through prompt templates) and score it zero-shot on both test sets.",
             "Find or fetch the data first with scripts/fetch-demo-data.sh."})
 final class TrainDemoCommand implements Callable<Integer> {
     @Mixin
