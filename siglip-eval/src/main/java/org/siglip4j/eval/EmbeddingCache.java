@@ -7,15 +7,14 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import com.google.common.hash.Hashing;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.io.AtomicFiles;
 
 /**
  * An on-disk cache of image embeddings for one (model id, preprocessing id), so that re-running an
@@ -168,9 +167,7 @@ public final class EmbeddingCache {
         if (!dirty) {
             return;
         }
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+        AtomicFiles.write(file, tmp -> {
             try (DataOutputStream out = new DataOutputStream(
                     new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
                 out.writeInt(MAGIC);
@@ -188,26 +185,8 @@ public final class EmbeddingCache {
                     }
                 }
             }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE,
-                        StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-            dirty = false;
-        } catch (IOException e) {
-            throw new SiglipException("cannot write embedding cache " + file + ": " + e.getMessage(),
-                    e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the original error matters more than a stray temporary file
-                }
-            }
-        }
+        });
+        dirty = false;
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.siglip4j.cli;
 
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.io.AtomicFiles;
 import org.siglip4j.core.tokenizer.SentencePieceConverter;
 import org.siglip4j.core.tokenizer.SentencePieceModel;
 import picocli.CommandLine.Command;
@@ -10,9 +11,7 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 
 /** {@code siglip convert-tokenizer spiece.model tokenizer.json}. */
@@ -40,11 +39,7 @@ final class ConvertTokenizerCommand implements Callable<Integer> {
         }
         SentencePieceModel model = SentencePieceModel.load(input);
         String json = SentencePieceConverter.toJsonString(SentencePieceConverter.convert(model, maxLength, true));
-        Path parent = output.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, ".tokenizer", ".tmp");
-        Files.writeString(tmp, json, StandardCharsets.UTF_8);
-        Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(output, json.getBytes(StandardCharsets.UTF_8));
         System.out.printf("wrote %s (%d pieces, max length %d)%n", output, model.pieces().size(), maxLength);
         return 0;
     }

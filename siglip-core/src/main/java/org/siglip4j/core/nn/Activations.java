@@ -6,7 +6,12 @@ import org.siglip4j.core.SiglipException;
 
 /** The MLP activations of HF's {@code ACT2FN} that SigLIP configs name. */
 public final class Activations {
-    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
+    /**
+     * gelu_pytorch_tanh written as x sigmoid(x (C0 + C1 x^2)), using 0.5 (1 + tanh z) = sigmoid(2 z):
+     * C0 = 2 sqrt(2/pi), C1 = 2 sqrt(2/pi) 0.044715.
+     */
+    private static final double C0 = 2 * Math.sqrt(2 / Math.PI);
+    private static final double C1 = C0 * 0.044715;
 
     private Activations() {}
 
@@ -15,12 +20,10 @@ public final class Activations {
         if (!GradMode.isEnabled()) {
             return geluTanhInference(x);
         }
-        // 0.5 (1 + tanh z) = sigmoid(2 z), so gelu(x) = x sigmoid(x (2a + 2ab x^2)) with
-        // a = sqrt(2/pi), b = 0.044715. Out of place (autograd keeps the bracket and the sigmoid's
-        // output: two tensors of the MLP's width, where the tanh form kept four), with scalars
-        // that have native storage (Scalars) because autograd keeps them for the backward pass.
-        double a = Math.sqrt(2 / Math.PI);
-        NDArray bracket = x.mul(x).mul(Scalars.of(x, 2 * a * 0.044715)).add(Scalars.of(x, 2 * a));
+        // Out of place (autograd keeps the bracket and the sigmoid's output: two tensors of the
+        // MLP's width, where the tanh form kept four), with scalars that have native storage
+        // (Scalars) because autograd keeps them for the backward pass.
+        NDArray bracket = x.mul(x).mul(Scalars.of(x, C1)).add(Scalars.of(x, C0));
         return Activation.sigmoid(bracket.mul(x)).mul(x);
     }
 
@@ -31,7 +34,7 @@ public final class Activations {
      */
     private static NDArray geluTanhInference(NDArray x) {
         NDArray t = x.square();
-        t.muli(2 * SQRT_2_OVER_PI * 0.044715f).addi(2 * SQRT_2_OVER_PI).muli(x);
+        t.muli((float) C1).addi((float) C0).muli(x);
         NDArray s = Activation.sigmoid(t);
         t.close();
         return s.muli(x);

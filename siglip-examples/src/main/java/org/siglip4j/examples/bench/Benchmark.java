@@ -211,14 +211,15 @@ public final class Benchmark {
     // ------------------------------------------------------------------ rows
 
     private void describeMachine() {
-        machine.put("cpu", cpuModel());
+        String cpu = cpuModel();
+        machine.put("cpu", cpu);
         machine.put("cores", Runtime.getRuntime().availableProcessors());
         machine.put("threads", o.threads());
         machine.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         machine.put("java", System.getProperty("java.version"));
         String preload = System.getenv().getOrDefault("LD_PRELOAD", "");
         machine.put("ld_preload", preload.isEmpty() ? "-" : preload);
-        if (cpuModel().contains("AMD") && !preload.contains("mklamdshim")) {
+        if (cpu.contains("AMD") && !preload.contains("mklamdshim")) {
             // the oneMKL in libtorch runs its generic kernels on AMD CPUs (docs/performance.md)
             out.println("note: AMD CPU without bench/libmklamdshim.so preloaded: the engine's GEMM runs MKL's "
                     + "generic path; see scripts/build-mkl-amd-shim.sh");

@@ -1,15 +1,11 @@
 package org.siglip4j.examples.demo;
 
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
-import org.siglip4j.core.SiglipException;
+import org.siglip4j.train.metrics.TrainingPlot;
 
 import java.awt.Color;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,13 +33,6 @@ public final class ConfusionPlot {
         chart.getStyler().setRangeColors(new Color[] {Color.WHITE, new Color(120, 170, 230), new Color(20, 60, 150)});
         chart.getStyler().setLegendVisible(false);
         chart.addSeries("confusion", classes, reversed, cells);
-        try {
-            Files.createDirectories(png.toAbsolutePath().getParent());
-            Path tmp = png.resolveSibling(png.getFileName() + ".part.png");
-            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new SiglipException("cannot write " + png + ": " + e.getMessage(), e);
-        }
+        TrainingPlot.writePng(chart, png);
     }
 }

@@ -1,13 +1,15 @@
 package org.siglip4j.train.metrics;
 
 import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.io.AtomicFiles;
 
-import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,15 +63,18 @@ public final class TrainingPlot {
             XYSeries acc = chart.addSeries("eval accuracy", evalSteps, evalAcc);
             acc.setYAxisGroup(1);
         }
-        try {
-            Files.createDirectories(png.toAbsolutePath().getParent());
-            // XChart appends ".png" itself; write beside the target and move it into place atomically.
-            Path tmp = png.resolveSibling(png.getFileName() + ".part.png");
-            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new SiglipException("cannot write plot " + png + ": " + e.getMessage(), e);
-        }
+        writePng(chart, png);
+    }
+
+    /**
+     * Writes a chart as a PNG atomically (a crash never leaves a truncated picture), creating the
+     * folder if needed.
+     */
+    public static void writePng(Chart<?, ?> chart, Path png) {
+        AtomicFiles.write(png, tmp -> {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+            }
+        });
     }
 }
