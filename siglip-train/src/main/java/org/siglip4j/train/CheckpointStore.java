@@ -79,10 +79,7 @@ public final class CheckpointStore {
             json.add("run", state.state());
             // Written last: its presence marks a complete checkpoint.
             Files.writeString(tmp.resolve(STATE), GSON.toJson(json), StandardCharsets.UTF_8);
-            if (Files.exists(target)) {
-                discard(target);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            replaceFolder(tmp, target, dir.resolve(".tmp-" + target.getFileName() + "-deleting-" + System.nanoTime()));
             prune(keep);
             return target;
         } catch (IOException e) {
@@ -121,16 +118,7 @@ public final class CheckpointStore {
             Files.createDirectories(tmp);
             model.save(tmp);
             copyProcessorFiles(tmp);
-            // Nothing is deleted before the new folder is in place: a crash leaves the old model
-            // under its own name or under the hidden -old- name beside it.
-            Path old = target.resolveSibling("." + target.getFileName() + "-old-" + System.nanoTime());
-            if (Files.exists(target)) {
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            if (Files.exists(old)) {
-                deleteTree(old);
-            }
+            replaceFolder(tmp, target, target.resolveSibling("." + target.getFileName() + "-old-" + System.nanoTime()));
         } catch (IOException e) {
             throw new SiglipException("cannot write the final model to " + target + ": " + e.getMessage(), e);
         }
@@ -210,6 +198,22 @@ public final class CheckpointStore {
             throw new SiglipException("cannot remove checkpoint " + checkpoint + ": " + e.getMessage(), e);
         }
         deleteTree(trash);
+    }
+
+    /**
+     * Moves the finished folder {@code tmp} to {@code target}. Nothing is deleted before the new
+     * folder is in place: an existing target is first renamed to {@code aside}, so a crash leaves
+     * the old folder under its own name or under {@code aside}.
+     */
+    private static void replaceFolder(Path tmp, Path target, Path aside) throws IOException {
+        boolean replacing = Files.exists(target);
+        if (replacing) {
+            Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        if (replacing) {
+            deleteTree(aside);
+        }
     }
 
     static void deleteTree(Path p) {
