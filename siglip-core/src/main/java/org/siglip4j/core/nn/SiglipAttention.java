@@ -43,22 +43,42 @@ public final class SiglipAttention extends SiglipModule {
     public NDArray forward(ParameterStore ps, NDArray x, NDArray maskBias, boolean training) {
         long b = x.getShape().get(0);
         long l = x.getShape().get(1);
-        NDArray q = split(qProj.forward(ps, x, training), b, l);
-        NDArray k = split(kProj.forward(ps, x, training), b, l);
-        NDArray v = split(vProj.forward(ps, x, training), b, l);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
-        // without autograd, scale in place: one fewer [B, H, L, L] temporary per layer
-        scores = GradMode.isEnabled() ? scores.mul(Scalars.of(scores, scale)) : scores.muli(scale);
+        NDArray qFlat = qProj.forward(ps, x, training);
+        NDArray kFlat = kProj.forward(ps, x, training);
+        NDArray q = split(qFlat, b, l);
+        NDArray kT = kFlat.reshape(b, l, heads, headDim).transpose(0, 2, 3, 1);
+        NDArray scores = q.matMul(kT);
+        free(q, qFlat, kT, kFlat);
+        if (GradMode.isEnabled()) {
+            NDArray scaled = scores.mul(Scalars.of(scores, scale));
+            free(scores);
+            scores = scaled;
+        } else {
+            scores.muli(scale); // in place: one fewer [B, H, L, L] temporary per layer
+        }
         if (maskBias != null) {
-            scores = scores.add(maskBias);
+            NDArray masked = scores.add(maskBias);
+            free(scores);
+            scores = masked;
         }
         NDArray probs = scores.getDataType() == DataType.FLOAT32 ? scores.softmax(-1)
                 : scores.toType(DataType.FLOAT32, false).softmax(-1).toType(scores.getDataType(), false);
+        free(scores);
         if (training && dropout > 0) {
-            probs = Dropout.dropout(probs, dropout, true).singletonOrThrow();
+            NDArray dropped = Dropout.dropout(probs, dropout, true).singletonOrThrow();
+            free(probs);
+            probs = dropped;
         }
-        NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, l, (long) heads * headDim);
-        return outProj.forward(ps, out, training);
+        NDArray vFlat = vProj.forward(ps, x, training);
+        NDArray v = split(vFlat, b, l);
+        NDArray context = probs.matMul(v);
+        free(probs, v, vFlat);
+        NDArray heads4 = context.transpose(0, 2, 1, 3);
+        NDArray merged = heads4.reshape(b, l, (long) heads * headDim);
+        free(heads4, context);
+        NDArray out = outProj.forward(ps, merged, training);
+        free(merged);
+        return out;
     }
 
     private NDArray split(NDArray t, long b, long l) {

@@ -22,8 +22,21 @@ public final class SiglipEncoderLayer extends SiglipModule {
 
     /** Applies the layer; {@code maskBias} as in {@link SiglipAttention#forward}. */
     public NDArray forward(ParameterStore ps, NDArray x, NDArray maskBias, boolean training) {
-        NDArray h = x.add(selfAttn.forward(ps, layerNorm1.forward(ps, x, training), maskBias, training));
-        return h.add(mlp.forward(ps, layerNorm2.forward(ps, h, training), training));
+        NDArray normed = layerNorm1.forward(ps, x, training);
+        NDArray attn = selfAttn.forward(ps, normed, maskBias, training);
+        NDArray h = x.add(attn);
+        free(normed, attn);
+        normed = layerNorm2.forward(ps, h, training);
+        NDArray mlpOut = mlp.forward(ps, normed, training);
+        free(normed);
+        if (!GradMode.isEnabled()) {
+            h.addi(mlpOut); // in place: h is not kept for a backward pass
+            free(mlpOut);
+            return h;
+        }
+        NDArray out = h.add(mlpOut);
+        free(h, mlpOut);
+        return out;
     }
 
     @Override

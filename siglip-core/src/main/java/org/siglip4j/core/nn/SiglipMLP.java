@@ -27,7 +27,12 @@ public final class SiglipMLP extends SiglipModule {
 
     /** Applies the MLP to the last axis. */
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-        return fc2.forward(ps, Activations.apply(act, fc1.forward(ps, x, training)), training);
+        NDArray h = fc1.forward(ps, x, training);
+        NDArray a = Activations.apply(act, h);
+        free(h);
+        NDArray out = fc2.forward(ps, a, training);
+        free(a);
+        return out;
     }
 
     @Override

@@ -30,6 +30,7 @@ import javax.imageio.ImageIO;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.config.SiglipConfig;
 import org.siglip4j.core.model.SiglipModel;
+import org.siglip4j.core.nn.MallocTuning;
 import org.siglip4j.core.pipeline.ZeroShotImageClassifier;
 import org.siglip4j.core.processing.SiglipImageProcessor;
 import org.siglip4j.core.processing.SiglipImageProcessorConfig;
@@ -219,6 +220,7 @@ public final class Benchmark {
         machine.put("java", System.getProperty("java.version"));
         String preload = System.getenv().getOrDefault("LD_PRELOAD", "");
         machine.put("ld_preload", preload.isEmpty() ? "-" : preload);
+        machine.put("malloc", MallocTuning.apply().detail());
         if (cpu.contains("AMD") && !preload.contains("mklamdshim")) {
             // the oneMKL in libtorch runs its generic kernels on AMD CPUs (docs/performance.md)
             out.println("note: AMD CPU without bench/libmklamdshim.so preloaded: the engine's GEMM runs MKL's "
