@@ -1,8 +1,11 @@
 package org.siglip4j.core.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import java.nio.file.Files;
@@ -145,9 +148,95 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
         }
     }
 
-    /** Same as {@link #infer} for one array result. */
-    protected NDArray inferArray(NDArray input, Function<ParameterStore, NDArray> body) {
-        return infer(input, body, a -> java.util.Collections.singletonList(a));
+    /**
+     * Rows (images or texts) per inference chunk are chosen so that the largest activation of a
+     * chunk (the MLP's [rows, tokens, intermediate] or the attention scores [rows, heads, tokens,
+     * tokens], float32) stays within this many bytes: under glibc's 32 MiB mmap threshold, so it
+     * is served from memory {@link org.siglip4j.core.nn.MallocTuning} keeps mapped, and small
+     * enough to stay cache-friendly, while each GEMM keeps over a thousand rows for ViT-B.
+     * The system property {@value #CHUNK_PROPERTY} overrides it (bytes; a huge value turns
+     * chunking off).
+     */
+    static final long CHUNK_BYTES = 24L << 20;
+    /** The system property that overrides {@link #CHUNK_BYTES}. */
+    public static final String CHUNK_PROPERTY = "siglip4j.inference.chunkBytes";
+
+    /** An inference body over one chunk of rows: the input rows and the matching rows of an extra input (or null). */
+    @FunctionalInterface
+    protected interface RowFunction {
+        /**
+         * @param ps the parameter store
+         * @param rows the chunk's rows of the input
+         * @param extra the same rows of the extra input, or null
+         * @return one result row per input row
+         */
+        NDArray apply(ParameterStore ps, NDArray rows, NDArray extra);
+    }
+
+    /** {@link #inferRows} for pixel values [B, C, H, W] through the vision tower. */
+    protected NDArray inferImages(NDArray pixelValues, RowFunction body) {
+        Shape s = pixelValues.getShape();
+        int patch = config.visionConfig().patchSize();
+        long tokens = s.dimension() == 4 ? (s.get(2) / patch) * (s.get(3) / patch) : 1;
+        return inferRows(pixelValues, null, rowBytes(tokens, config.visionConfig().intermediateSize(),
+                config.visionConfig().numAttentionHeads()), body);
+    }
+
+    /** {@link #inferRows} for input ids [B, L] (and an optional [B, L] mask) through the text tower. */
+    protected NDArray inferTexts(NDArray inputIds, NDArray attentionMask, RowFunction body) {
+        long tokens = inputIds.getShape().dimension() == 2 ? inputIds.getShape().get(1) : 1;
+        return inferRows(inputIds, attentionMask, rowBytes(tokens, config.textConfig().intermediateSize(),
+                config.textConfig().numAttentionHeads()), body);
+    }
+
+    private static long rowBytes(long tokens, long intermediate, long heads) {
+        return Float.BYTES * tokens * Math.max(intermediate, heads * tokens);
+    }
+
+    /**
+     * {@link #infer} for a body whose rows are independent (each image or text is computed on its
+     * own): a large batch runs as equal chunks of at most {@link #CHUNK_BYTES} of activations
+     * each, every chunk in its own sub-manager, and the results are concatenated. The result is
+     * the same as one call over the whole batch, with a bounded working set.
+     */
+    protected NDArray inferRows(NDArray input, NDArray extra, long bytesPerRow, RowFunction body) {
+        long rows = input.getShape().isScalar() ? 1 : input.getShape().get(0);
+        long budget = Long.getLong(CHUNK_PROPERTY, CHUNK_BYTES);
+        long maxRows = Math.max(1, budget / Math.max(1, bytesPerRow));
+        if (rows <= maxRows) {
+            return infer(input, ps -> {
+                join(extra, input);
+                return body.apply(ps, input, extra);
+            }, java.util.Collections::singletonList);
+        }
+        long chunks = (rows + maxRows - 1) / maxRows;
+        long per = (rows + chunks - 1) / chunks;
+        NDManager home = input.getManager();
+        try (GradMode g = GradMode.disabled(); NDManager call = home.newSubManager()) {
+            input.tempAttach(call);
+            if (extra != null) {
+                extra.tempAttach(call);
+            }
+            NDList parts = new NDList();
+            for (long start = 0; start < rows; start += per) {
+                long end = Math.min(rows, start + per);
+                try (NDManager chunk = call.newSubManager()) {
+                    NDArray in = input.get(start + ":" + end);
+                    in.attach(chunk);
+                    NDArray ex = null;
+                    if (extra != null) {
+                        ex = extra.get(start + ":" + end);
+                        ex.attach(chunk);
+                    }
+                    NDArray out = body.apply(store, in, ex);
+                    out.attach(call);
+                    parts.add(out);
+                }
+            }
+            NDArray result = NDArrays.concat(parts, 0);
+            result.attach(home);
+            return result;
+        }
     }
 
     /** Brings a second input (ids, mask) temporarily into the call's manager. */

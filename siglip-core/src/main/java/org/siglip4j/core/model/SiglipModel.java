@@ -90,8 +90,8 @@ public class SiglipModel extends PretrainedSiglip {
 
     /** Image pooler output, optionally at another image size with interpolated positions. */
     public NDArray getImageFeatures(NDArray pixelValues, boolean interpolatePosEncoding) {
-        return inferArray(pixelValues,
-                ps -> visionModel.forward(ps, pixelValues, interpolatePosEncoding, true, false).poolerOutput());
+        return inferImages(pixelValues,
+                (ps, px, none) -> visionModel.forward(ps, px, interpolatePosEncoding, true, false).poolerOutput());
     }
 
     /** Text pooler output [B, P] (head of the last position, not normalised), no mask. */
@@ -101,21 +101,20 @@ public class SiglipModel extends PretrainedSiglip {
 
     /** Text pooler output with an optional [B, L] attention mask. */
     public NDArray getTextFeatures(NDArray inputIds, NDArray attentionMask) {
-        return inferArray(inputIds, ps -> {
-            join(attentionMask, inputIds);
-            return textModel.forward(ps, inputIds, attentionMask, false).poolerOutput();
-        });
+        return inferTexts(inputIds, attentionMask,
+                (ps, ids, mask) -> textModel.forward(ps, ids, mask, false).poolerOutput());
     }
 
     /** Normalised image embeddings [B, D]. */
     public NDArray imageEmbeds(NDArray pixelValues) {
-        return inferArray(pixelValues,
-                ps -> l2normalize(visionModel.forward(ps, pixelValues, false, true, false).poolerOutput()));
+        return inferImages(pixelValues,
+                (ps, px, none) -> l2normalize(visionModel.forward(ps, px, false, true, false).poolerOutput()));
     }
 
     /** Normalised text embeddings [B, P]. */
     public NDArray textEmbeds(NDArray inputIds) {
-        return inferArray(inputIds, ps -> l2normalize(textModel.forward(ps, inputIds, null, false).poolerOutput()));
+        return inferTexts(inputIds, null,
+                (ps, ids, none) -> l2normalize(textModel.forward(ps, ids, null, false).poolerOutput()));
     }
 
     /** Full vision tower output (last hidden state and pooler output). */

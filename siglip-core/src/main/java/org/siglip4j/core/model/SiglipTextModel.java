@@ -54,7 +54,7 @@ public class SiglipTextModel extends PretrainedSiglip {
 
     /** Pooler output (un-normalised). */
     public NDArray getTextFeatures(NDArray inputIds) {
-        return inferArray(inputIds, ps -> textModel.forward(ps, inputIds, null, false).poolerOutput());
+        return inferTexts(inputIds, null, (ps, ids, none) -> textModel.forward(ps, ids, null, false).poolerOutput());
     }
 
     @Override

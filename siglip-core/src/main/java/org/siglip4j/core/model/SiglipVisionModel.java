@@ -52,7 +52,7 @@ public class SiglipVisionModel extends PretrainedSiglip {
 
     /** Pooler output (un-normalised). */
     public NDArray getImageFeatures(NDArray pixelValues) {
-        return inferArray(pixelValues, ps -> visionModel.forward(ps, pixelValues, false, true, false).poolerOutput());
+        return inferImages(pixelValues, (ps, px, none) -> visionModel.forward(ps, px, false, true, false).poolerOutput());
     }
 
     @Override

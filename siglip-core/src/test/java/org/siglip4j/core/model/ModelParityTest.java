@@ -81,6 +81,34 @@ class ModelParityTest {
         }
     }
 
+    /** A one-byte budget forces one row per chunk: the chunked path must give HF's outputs too. */
+    @Test
+    void rowChunkedInferenceMatchesHf() {
+        String old = System.setProperty(PretrainedSiglip.CHUNK_PROPERTY, "1");
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray ids = longs(m, "input_ids");
+            NDArray px = floats(m, "pixel_values");
+            NDArray mask = longs(m, "attention_mask");
+            assertTrue(px.getShape().get(0) > 1 && ids.getShape().get(0) > 1, "needs several rows to chunk");
+            int inputBefore = m.getManagedArrays().size();
+            int modelBefore = model.manager().getManagedArrays().size();
+            close("vision_pooler_output", model.getImageFeatures(px), TOL, TOL);
+            close("text_pooler_output", model.getTextFeatures(ids), TOL, TOL);
+            close("image_embeds", model.imageEmbeds(px), 1e-5, 0);
+            close("text_embeds", model.textEmbeds(ids), 1e-5, 0);
+            close("text_pooler_output_masked", model.getTextFeatures(ids, mask), TOL, TOL);
+            // the chunks' intermediates are gone: only the five results were added
+            assertEquals(inputBefore + 5, m.getManagedArrays().size());
+            assertEquals(modelBefore, model.manager().getManagedArrays().size());
+        } finally {
+            if (old == null) {
+                System.clearProperty(PretrainedSiglip.CHUNK_PROPERTY);
+            } else {
+                System.setProperty(PretrainedSiglip.CHUNK_PROPERTY, old);
+            }
+        }
+    }
+
     @Test
     void attentionMaskMatchesHf() {
         try (NDManager m = NDManager.newBaseManager()) {
