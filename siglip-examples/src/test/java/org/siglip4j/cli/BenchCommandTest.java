@@ -45,6 +45,19 @@ class BenchCommandTest {
         assertTrue(r.out().contains("| vision | tiny | 2 |"), r.out());
     }
 
+    /** --profile writes a libtorch trace per row and prints its top operators (the tiny model's matmuls). */
+    @Test
+    void profileWritesTracesAndTopOperators(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("prof");
+        PipelineCommandsTest.Run r = PipelineCommandsTest.run("bench", "--quick", "--no-peer", "--rows", "vision",
+                "--batches", "2", "--assets", PipelineCommandsTest.model(), "--profile", dir.toString());
+        assertEquals(0, r.code(), r.err() + r.out());
+        Path trace = dir.resolve("vision-tiny-b2.json");
+        assertTrue(Files.size(trace) > 0, "trace written");
+        assertTrue(r.out().contains("profile " + trace), r.out());
+        assertTrue(r.out().contains("aten::"), "operators listed: " + r.out());
+    }
+
     @Test
     void unknownRowIsAUsageError() {
         PipelineCommandsTest.Run r = PipelineCommandsTest.run("bench", "--rows", "vision,warp");

@@ -65,10 +65,11 @@ public final class Benchmark {
      * @param trainBatches training batch sizes (first preset only)
      * @param memoryCalls zero-shot calls of the memory row
      * @param quick short blocks, one alternation
+     * @param profileDir where to write one profiled call per vision/text row (Chrome traces), or null
      */
     public record Options(Set<String> rows, int threads, String python, Path peerScript, Path assets,
             List<String> presets, List<Integer> batches, List<Integer> largeBatches, List<Integer> trainBatches,
-            int memoryCalls, boolean quick) {}
+            int memoryCalls, boolean quick, Path profileDir) {}
 
     /**
      * One result line.
@@ -330,11 +331,24 @@ public final class Benchmark {
             }
             double[] t = alternate(k -> timeCalls(k, () -> model.getImageFeatures(pixels).close()),
                     peerTimer("vision", shape, null));
+            profile("vision-" + preset + "-b" + batch, () -> model.getImageFeatures(pixels).close());
             double oursRate = batch / t[0];
             double peerRate = batch / t[1];
             add(new Row("vision", preset, batch, "images/s", oursRate, peerRate, oursRate * perImage / 1e9 / gemmOurs,
                     peerRate * perImage / 1e9 / gemmOurs, oursPeakMib(), peerPeakMib(), verdict, note(t)));
         }
+    }
+
+    /** With {@code --profile}: one more call under libtorch's profiler, its trace and top operators. */
+    private void profile(String name, Runnable call) throws IOException {
+        if (o.profileDir() == null) {
+            return;
+        }
+        Path trace = o.profileDir().resolve(name + ".json");
+        OpProfile.record(trace, call);
+        out.println("  profile " + trace + " (self time by operator):");
+        out.print(OpProfile.format(OpProfile.summarize(trace), 8));
+        out.flush();
     }
 
     private void text(SiglipModel model, String preset, int batch) throws IOException {
@@ -364,6 +378,7 @@ public final class Benchmark {
             }
             double[] t = alternate(k -> timeCalls(k, () -> model.getTextFeatures(input).close()),
                     peerTimer("text", shape, null));
+            profile("text-" + preset + "-b" + batch, () -> model.getTextFeatures(input).close());
             double oursRate = batch / t[0];
             double peerRate = batch / t[1];
             add(new Row("text", preset, batch, "texts/s", oursRate, peerRate, oursRate * perText / 1e9 / gemmOurs,
