@@ -652,6 +652,9 @@ public final class Benchmark {
     }
 
     private void resetPeaks() {
+        // garbage of the previous row is not this row's memory; a full GC also lets G1 give
+        // unused heap back (the peer runs gc.collect() at the same point)
+        System.gc();
         Rss.resetPeak();
         if (peer != null) {
             peer.request("reset_peak");
