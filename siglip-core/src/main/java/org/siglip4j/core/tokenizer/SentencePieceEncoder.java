@@ -1,0 +1,554 @@
+package org.siglip4j.core.tokenizer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.tokenizer.SentencePieceModel.Piece;
+import org.siglip4j.core.tokenizer.SentencePieceModel.PieceType;
+
+/**
+ * sentencepiece's {@code SentencePieceProcessor::Encode} for a Unigram model, in Java, with the
+ * semantics of the C++ library (v0.1.9x) rather than of the Rust {@code tokenizers} port:
+ *
+ * <ol>
+ *   <li>{@code Normalizer::Normalize}: at each position the longest user-defined piece is copied
+ *       as is, else the longest rule of the {@code precompiled_charsmap} that is a prefix of the
+ *       remaining UTF-8 bytes is replaced, else one UTF-8 character is copied; spaces become
+ *       {@code ▁}, runs of them collapse and leading/trailing ones go
+ *       ({@code remove_extra_whitespaces}). No dummy prefix: Hugging Face switches it off.</li>
+ *   <li>{@code Model::EncodeOptimized}: Viterbi over UTF-8 byte positions with the pieces' float
+ *       scores. A candidate path score is a double (piece score + the float best score at its
+ *       start) compared with the float stored at its end and stored rounded to float; on a tie the
+ *       earlier start wins. A character without a one-character piece gets an unknown node scored
+ *       {@code min score - 10} (float arithmetic); user-defined pieces score
+ *       {@code bytes * max score - 0.1}; unused pieces are skipped. Ties therefore break exactly as
+ *       in sentencepiece, which the Rust port (f64 sums) does not always do.</li>
+ *   <li>{@code PopulateSentencePieceText}: an unknown piece becomes one {@code <0xXX>} piece per
+ *       UTF-8 byte when the model has {@code byte_fallback}; otherwise a run of unknown pieces is
+ *       fused into one.</li>
+ * </ol>
+ *
+ * <p>The result is the list {@code EncodeAsPieces} returns, as ids and normalised byte ranges.
+ * Immutable and thread-safe; all scratch space lives in a caller-owned {@link Workspace}.
+ */
+final class SentencePieceEncoder {
+    /** sentencepiece's {@code kUnkPenalty}. */
+    private static final float UNK_PENALTY = 10f;
+    private static final byte[] SPACE_MARK = {(byte) 0xE2, (byte) 0x96, (byte) 0x81};
+    private static final byte[] REPLACEMENT_CHAR = {(byte) 0xEF, (byte) 0xBF, (byte) 0xBD};
+
+    private final DoubleArrayTrie pieces;
+    private final DoubleArrayTrie userDefined;
+    private final PrecompiledCharsmap charsmap;
+    private final float[] scores;
+    private final byte[] kinds;
+    private final int unkId;
+    private final float unkScore;
+    private final float maxScore;
+    private final boolean byteFallback;
+    private final int[] byteIds = new int[256];
+    private final boolean removeExtraWhitespaces;
+    private final boolean escapeWhitespaces;
+    private final String[] pieceTexts;
+    /**
+     * HF turns piece strings back into ids with {@code piece_to_id}, which looks at the control,
+     * unknown and byte pieces first: a lattice piece whose text is also such a piece's text gets
+     * that id. The identity for any sane model.
+     */
+    private final int[] idOfText;
+    /**
+     * Reserved or unused pieces made only of characters without a one-character piece: a fused
+     * run of unknown characters with such a text gets its id from {@code piece_to_id}, not the
+     * unknown id. Usually empty, so unknown runs cost no string.
+     */
+    private final Map<String, Integer> namedUnknownRuns = new HashMap<>();
+
+    /**
+     * Checks the model as sentencepiece's {@code ModelInterface::InitializePieces} does and builds
+     * the tries.
+     *
+     * @param model a Unigram model
+     * @param source a name for error messages
+     * @throws SiglipException if sentencepiece would refuse the model
+     */
+    SentencePieceEncoder(SentencePieceModel model, String source) {
+        if (model.trainerSpec().modelType() != SentencePieceModel.ModelType.UNIGRAM) {
+            throw new SiglipException(source + ": a " + model.trainerSpec().modelType()
+                    + " sentencepiece model; SigLIP tokenizers are UNIGRAM");
+        }
+        List<Piece> list = model.pieces();
+        int n = list.size();
+        scores = new float[n];
+        kinds = new byte[n];
+        pieceTexts = new String[n];
+        byteFallback = model.trainerSpec().byteFallback();
+        Arrays.fill(byteIds, -1);
+        Map<String, Integer> normal = new HashMap<>();
+        Map<String, Integer> reserved = new HashMap<>();
+        int unk = -1;
+        float min = Float.MAX_VALUE;
+        float max = Float.MIN_VALUE; // sentencepiece starts from FLT_MIN (the smallest positive float)
+        int normalCount = 0;
+        int userCount = 0;
+        for (int id = 0; id < n; id++) {
+            Piece p = list.get(id);
+            PieceType type = p.type();
+            String what = source + ": piece " + id + " ('" + p.piece() + "')";
+            if (p.piece().isEmpty()) {
+                throw new SiglipException(source + ": piece " + id + " is empty; sentencepiece rejects empty pieces");
+            }
+            boolean isNormal = type == PieceType.NORMAL || type == PieceType.USER_DEFINED || type == PieceType.UNUSED;
+            if ((isNormal ? normal : reserved).putIfAbsent(p.piece(), id) != null) {
+                throw new SiglipException(what + " is defined twice");
+            }
+            scores[id] = p.score();
+            kinds[id] = (byte) type.ordinal();
+            pieceTexts[id] = p.piece();
+            switch (type) {
+                case NORMAL -> {
+                    min = Math.min(min, p.score());
+                    max = Math.max(max, p.score());
+                    normalCount++;
+                }
+                case USER_DEFINED -> userCount++;
+                case UNKNOWN -> {
+                    if (unk >= 0) {
+                        throw new SiglipException(what + " is a second unknown piece (the first is " + unk + ")");
+                    }
+                    unk = id;
+                }
+                case BYTE -> {
+                    if (!byteFallback) {
+                        throw new SiglipException(what + " is a byte piece but trainer_spec.byte_fallback is false");
+                    }
+                    int b = byteOf(p.piece());
+                    if (b < 0) {
+                        throw new SiglipException(what + " is typed BYTE but is not of the form <0xXX>");
+                    }
+                    byteIds[b] = id;
+                }
+                default -> { }
+            }
+        }
+        if (unk < 0) {
+            throw new SiglipException(source + ": no piece of type UNKNOWN; sentencepiece needs exactly one");
+        }
+        if (byteFallback) {
+            for (int b = 0; b < 256; b++) {
+                if (byteIds[b] < 0) {
+                    throw new SiglipException(String.format("%s: byte_fallback is on but the byte piece <0x%02X> is missing",
+                            source, b));
+                }
+            }
+        }
+        unkId = unk;
+        idOfText = new int[n];
+        for (int id = 0; id < n; id++) {
+            Integer r = reserved.get(pieceTexts[id]);
+            idOfText[id] = r != null ? r : id;
+        }
+        for (Map<String, Integer> m : List.of(reserved, normal)) {
+            for (Map.Entry<String, Integer> e : m.entrySet()) {
+                boolean allUnknown = e.getKey().codePoints().allMatch(c -> {
+                    Integer one = normal.get(new String(Character.toChars(c)));
+                    return one == null || kinds[one] == PieceType.UNUSED.ordinal();
+                });
+                if (allUnknown && !byteFallback) {
+                    namedUnknownRuns.putIfAbsent(e.getKey(), e.getValue());
+                }
+            }
+        }
+        unkScore = min - UNK_PENALTY;
+        maxScore = max;
+        byte[][] keys = new byte[normal.size()][];
+        int[] values = new int[keys.length];
+        byte[][] udKeys = new byte[userCount][];
+        int[] udValues = new int[userCount];
+        int k = 0;
+        int u = 0;
+        for (Map.Entry<String, Integer> e : normal.entrySet()) {
+            keys[k] = e.getKey().getBytes(StandardCharsets.UTF_8);
+            values[k++] = e.getValue();
+            if (kinds[e.getValue()] == PieceType.USER_DEFINED.ordinal()) {
+                udKeys[u] = keys[k - 1];
+                udValues[u++] = e.getValue();
+            }
+        }
+        if (keys.length == 0 || normalCount + userCount == 0) {
+            throw new SiglipException(source + ": no NORMAL or USER_DEFINED pieces to encode text with");
+        }
+        pieces = DoubleArrayTrie.build(keys, values);
+        userDefined = userCount == 0 ? null : DoubleArrayTrie.build(udKeys, udValues);
+        byte[] cm = model.normalizerSpec().precompiledCharsmap();
+        charsmap = cm.length == 0 ? null : PrecompiledCharsmap.of(cm, source);
+        removeExtraWhitespaces = model.normalizerSpec().removeExtraWhitespaces();
+        escapeWhitespaces = model.normalizerSpec().escapeWhitespaces();
+    }
+
+    /** {@code <0xXX>} (upper-case hex, as sentencepiece writes them) to the byte, else -1. */
+    private static int byteOf(String piece) {
+        if (piece.length() != 6 || !piece.startsWith("<0x") || piece.charAt(5) != '>') {
+            return -1;
+        }
+        int hi = Character.digit(piece.charAt(3), 16);
+        int lo = Character.digit(piece.charAt(4), 16);
+        boolean upper = Character.toUpperCase(piece.charAt(3)) == piece.charAt(3)
+                && Character.toUpperCase(piece.charAt(4)) == piece.charAt(4);
+        return hi < 0 || lo < 0 || !upper ? -1 : hi * 16 + lo;
+    }
+
+    /** @return the text of a piece */
+    String piece(int id) {
+        return pieceTexts[id];
+    }
+
+    /** @return the unknown piece's id */
+    int unkId() {
+        return unkId;
+    }
+
+    /**
+     * Whether an encoded piece reads {@code ▁} (as a piece string): the {@code ▁} piece itself, or
+     * a fused unknown run of just that character.
+     *
+     * @param ws the workspace of the last {@link #encode}
+     * @param k a piece index
+     * @return whether its text is exactly {@code ▁}
+     */
+    boolean isSpaceMark(Workspace ws, int k) {
+        int id = ws.pieceIds[k];
+        if (id != unkId) {
+            return pieceTexts[id].equals("\u2581");
+        }
+        return !byteFallback && ws.pieceEnds[k] - ws.pieceStarts[k] == 3
+                && Arrays.equals(ws.norm, ws.pieceStarts[k], ws.pieceEnds[k], SPACE_MARK, 0, 3);
+    }
+
+    /**
+     * Encodes UTF-8 text: {@code ws.pieceIds[0, count)} get the pieces as
+     * {@code EncodeAsPieces} lists them (byte pieces expanded, unknown runs fused), with their
+     * ranges of {@code ws.norm}.
+     *
+     * @param in UTF-8 bytes
+     * @param len how many bytes of {@code in} to encode
+     * @param ws scratch space of the calling thread
+     * @return the number of pieces
+     */
+    int encode(byte[] in, int len, Workspace ws) {
+        int n = normalize(in, len, ws);
+        if (n == 0) {
+            return 0;
+        }
+        viterbi(n, ws);
+        return emit(n, ws);
+    }
+
+    // ---------------------------------------------------------------- Normalizer::Normalize
+
+    private int normalize(byte[] in, int len, Workspace ws) {
+        ws.ensureNorm(len * 3 + 8);
+        int pos = 0;
+        if (removeExtraWhitespaces) { // leading spaces (after normalisation) are dropped
+            while (pos < len) {
+                int used = normalizePrefix(in, pos, len, ws);
+                if (ws.srcEnd - ws.srcStart != 1 || ws.src[ws.srcStart] != ' ') {
+                    break;
+                }
+                pos += used;
+            }
+        }
+        int out = 0;
+        boolean prevSpace = removeExtraWhitespaces;
+        while (pos < len) {
+            int used = normalizePrefix(in, pos, len, ws);
+            byte[] src = ws.src;
+            int s = ws.srcStart;
+            int e = ws.srcEnd;
+            while (prevSpace && s < e && src[s] == ' ') {
+                s++;
+            }
+            if (s < e) {
+                if (out + 3 * (e - s) > ws.norm.length) {
+                    ws.ensureNorm(out + 3 * (e - s) + len);
+                }
+                byte[] norm = ws.norm;
+                for (int i = s; i < e; i++) {
+                    byte b = src[i];
+                    if (b == ' ' && escapeWhitespaces) {
+                        norm[out++] = SPACE_MARK[0];
+                        norm[out++] = SPACE_MARK[1];
+                        norm[out++] = SPACE_MARK[2];
+                    } else {
+                        norm[out++] = b;
+                    }
+                }
+                prevSpace = src[e - 1] == ' ';
+            }
+            pos += used;
+            if (!removeExtraWhitespaces) {
+                prevSpace = false;
+            }
+        }
+        if (removeExtraWhitespaces) { // trailing spaces
+            byte[] norm = ws.norm;
+            if (escapeWhitespaces) {
+                while (out >= 3 && norm[out - 3] == SPACE_MARK[0] && norm[out - 2] == SPACE_MARK[1]
+                        && norm[out - 1] == SPACE_MARK[2]) {
+                    out -= 3;
+                }
+            } else {
+                while (out > 0 && norm[out - 1] == ' ') {
+                    out--;
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code Normalizer::NormalizePrefix}: sets {@code ws.src[srcStart, srcEnd)} to what the text at
+     * {@code pos} becomes and returns how many input bytes that consumes.
+     */
+    private int normalizePrefix(byte[] in, int pos, int len, Workspace ws) {
+        if (userDefined != null) {
+            int node = DoubleArrayTrie.root();
+            int longest = 0;
+            for (int i = pos; i < len; i++) {
+                node = userDefined.child(node, in[i] & 0xFF);
+                if (node < 0) {
+                    break;
+                }
+                if (userDefined.value(node) >= 0) {
+                    longest = i + 1 - pos;
+                }
+            }
+            if (longest > 0) {
+                return copy(in, pos, longest, ws);
+            }
+        }
+        if (charsmap != null) {
+            long m = charsmap.longestMatch(in, pos, len);
+            if (m >= 0) {
+                int start = (int) m;
+                ws.src = charsmap.replacements();
+                ws.srcStart = start;
+                ws.srcEnd = Math.max(start, charsmap.replacementEnd(start));
+                return (int) (m >>> 32);
+            }
+        }
+        int c = utf8Length(in, pos, len);
+        if (c < 0) { // malformed UTF-8: U+FFFD, one byte consumed
+            ws.src = REPLACEMENT_CHAR;
+            ws.srcStart = 0;
+            ws.srcEnd = 3;
+            return 1;
+        }
+        return copy(in, pos, c, ws);
+    }
+
+    private static int copy(byte[] in, int pos, int length, Workspace ws) {
+        ws.src = in;
+        ws.srcStart = pos;
+        ws.srcEnd = pos + length;
+        return length;
+    }
+
+    /**
+     * The length of the well-formed UTF-8 character at {@code pos} (string_util::DecodeUTF8 with
+     * its checks: no overlong forms, no surrogates, at most U+10FFFF), or -1.
+     */
+    private static int utf8Length(byte[] in, int pos, int len) {
+        int b0 = in[pos] & 0xFF;
+        if (b0 < 0x80) {
+            return 1;
+        }
+        int need;
+        int min;
+        int cp;
+        if (b0 >= 0xC2 && b0 <= 0xDF) {
+            need = 1;
+            min = 0x80;
+            cp = b0 & 0x1F;
+        } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+            need = 2;
+            min = 0x800;
+            cp = b0 & 0x0F;
+        } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+            need = 3;
+            min = 0x10000;
+            cp = b0 & 0x07;
+        } else {
+            return -1;
+        }
+        if (pos + need >= len) {
+            return -1;
+        }
+        for (int i = 1; i <= need; i++) {
+            int b = in[pos + i] & 0xFF;
+            if ((b & 0xC0) != 0x80) {
+                return -1;
+            }
+            cp = cp << 6 | (b & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            return -1;
+        }
+        return need + 1;
+    }
+
+    // ---------------------------------------------------------------- Model::EncodeOptimized
+
+    private void viterbi(int n, Workspace ws) {
+        ws.ensureLattice(n + 1);
+        byte[] norm = ws.norm;
+        float[] best = ws.bestScore;
+        int[] from = ws.bestStart;
+        int[] id = ws.bestId;
+        Arrays.fill(from, 1, n + 1, -1);
+        best[0] = 0f;
+        int unusedKind = PieceType.UNUSED.ordinal();
+        int userKind = PieceType.USER_DEFINED.ordinal();
+        DoubleArrayTrie trie = pieces;
+        int s = 0;
+        while (s < n) {
+            float till = best[s];
+            int mblen = Math.min(oneCharLen(norm[s]), n - s);
+            boolean single = false;
+            int node = DoubleArrayTrie.root();
+            for (int k = s; k < n; k++) {
+                node = trie.child(node, norm[k] & 0xFF);
+                if (node < 0) {
+                    break;
+                }
+                int v = trie.value(node);
+                if (v < 0 || kinds[v] == unusedKind) {
+                    continue;
+                }
+                int length = k + 1 - s;
+                // C++: `auto score = cond ? length * max_score_ - 0.1 : GetScore(id)` is a double
+                double score = kinds[v] == userKind ? (double) ((float) length * maxScore) - 0.1 : scores[v];
+                double candidate = score + till;
+                int end = k + 1;
+                if (from[end] < 0 || candidate > best[end]) {
+                    best[end] = (float) candidate;
+                    from[end] = s;
+                    id[end] = v;
+                }
+                if (length == mblen) {
+                    single = true;
+                }
+            }
+            if (!single) {
+                int end = s + mblen;
+                float candidate = unkScore + till;
+                if (from[end] < 0 || candidate > best[end]) {
+                    best[end] = candidate;
+                    from[end] = s;
+                    id[end] = unkId;
+                }
+            }
+            s += mblen;
+        }
+    }
+
+    /** sentencepiece's {@code OneCharLen}: the UTF-8 length announced by a lead byte (1 for others). */
+    private static int oneCharLen(byte b) {
+        int hi = (b & 0xFF) >>> 4;
+        return hi < 0xC ? 1 : hi < 0xE ? 2 : hi == 0xE ? 3 : 4;
+    }
+
+    // ---------------------------------------------------------------- PopulateSentencePieceText
+
+    /** Backtracks the best path and lists its pieces (byte fallback, fused unknowns). */
+    private int emit(int n, Workspace ws) {
+        int[] from = ws.bestStart;
+        int nodes = 0;
+        for (int end = n; end > 0; end = from[end]) {
+            if (from[end] < 0) {
+                throw new IllegalStateException("Viterbi left position " + end + " unreachable");
+            }
+            ws.ensurePath(nodes + 1);
+            ws.path[nodes++] = end;
+        }
+        int count = 0;
+        boolean prevUnk = false;
+        for (int k = nodes - 1; k >= 0; k--) {
+            int end = ws.path[k];
+            int start = from[end];
+            int id = ws.bestId[end];
+            boolean unk = id == unkId;
+            if (unk && byteFallback) {
+                for (int i = start; i < end; i++) {
+                    count = ws.addPiece(count, byteIds[ws.norm[i] & 0xFF], start, end);
+                }
+            } else if (unk && prevUnk) {
+                ws.pieceEnds[count - 1] = end;
+            } else {
+                count = ws.addPiece(count, unk ? id : idOfText[id], start, end);
+            }
+            prevUnk = unk;
+        }
+        if (!namedUnknownRuns.isEmpty()) {
+            for (int k = 0; k < count; k++) {
+                if (ws.pieceIds[k] == unkId) {
+                    String run = new String(ws.norm, ws.pieceStarts[k], ws.pieceEnds[k] - ws.pieceStarts[k],
+                            StandardCharsets.UTF_8);
+                    ws.pieceIds[k] = namedUnknownRuns.getOrDefault(run, unkId);
+                }
+            }
+        }
+        return count;
+    }
+
+    /** Per-thread scratch space of {@link #encode}; grows as needed, never shrinks. */
+    static final class Workspace {
+        byte[] norm = new byte[256];
+        float[] bestScore = new float[256];
+        int[] bestStart = new int[256];
+        int[] bestId = new int[256];
+        int[] path = new int[64];
+        int[] pieceIds = new int[64];
+        int[] pieceStarts = new int[64];
+        int[] pieceEnds = new int[64];
+        byte[] src;
+        int srcStart;
+        int srcEnd;
+
+        void ensureNorm(int size) {
+            if (norm.length < size) {
+                norm = Arrays.copyOf(norm, Math.max(size, norm.length * 2));
+            }
+        }
+
+        void ensureLattice(int size) {
+            if (bestScore.length < size) {
+                int m = Math.max(size, bestScore.length * 2);
+                bestScore = new float[m];
+                bestStart = new int[m];
+                bestId = new int[m];
+            }
+        }
+
+        void ensurePath(int size) {
+            if (path.length < size) {
+                path = Arrays.copyOf(path, Math.max(size, path.length * 2));
+            }
+        }
+
+        int addPiece(int count, int id, int start, int end) {
+            if (count == pieceIds.length) {
+                int m = count * 2;
+                pieceIds = Arrays.copyOf(pieceIds, m);
+                pieceStarts = Arrays.copyOf(pieceStarts, m);
+                pieceEnds = Arrays.copyOf(pieceEnds, m);
+            }
+            pieceIds[count] = id;
+            pieceStarts[count] = start;
+            pieceEnds[count] = end;
+            return count + 1;
+        }
+    }
+}
