@@ -9,10 +9,11 @@ import java.util.Comparator;
  * vocabularies) for the common-prefix search of the Unigram lattice: from a start position, every
  * vocabulary piece that is a prefix of the remaining UTF-8 bytes, one array probe per byte.
  *
- * <p>Node {@code n} owns {@code base = cells[3n]}; its child for byte {@code b} is node
- * {@code c = base + b}, valid when {@code cells[3c + 1] == n}; {@code cells[3c + 2]} is the value of
- * the key ending at {@code c}, or -1. The three ints of a node sit side by side so a step touches one
- * cache line. Immutable and thread-safe once built.
+ * <p>A node is the offset {@code o} of its three ints {@code [base, check, value]}, side by side so
+ * a step touches one cache line: its child for byte {@code b} is {@code c = cells[o] + 3b}, valid
+ * when {@code cells[c + 1] == o}; {@code cells[c + 2]} is the value of the key that ends at
+ * {@code c}, or -1. The array is padded so that {@code c + 1} is always inside it: a step is two
+ * loads and a compare. Immutable and thread-safe once built.
  */
 final class DoubleArrayTrie {
     private static final int FREE = -1;
@@ -50,7 +51,20 @@ final class DoubleArrayTrie {
         }
         Builder b = new Builder(sorted, sortedValues);
         b.placeAll();
-        return new DoubleArrayTrie(Arrays.copyOf(b.cells, 3 * (b.maxNode + 1)));
+        // node numbers to offsets; padding so that base + 3 * 255 + 1 never leaves the array
+        int maxBase = 0;
+        for (int n = 0; n <= b.maxNode; n++) {
+            maxBase = Math.max(maxBase, b.cells[3 * n]);
+        }
+        int[] cells = new int[3 * (Math.max(b.maxNode, maxBase + 255) + 1)];
+        Arrays.fill(cells, FREE);
+        for (int n = 0; n <= b.maxNode; n++) {
+            int check = b.cells[3 * n + 1];
+            cells[3 * n] = 3 * Math.max(0, b.cells[3 * n]);
+            cells[3 * n + 1] = n == 0 || check == FREE ? FREE : 3 * check;
+            cells[3 * n + 2] = b.cells[3 * n + 2];
+        }
+        return new DoubleArrayTrie(cells);
     }
 
     /** @return the root node, where every walk starts */
@@ -66,9 +80,8 @@ final class DoubleArrayTrie {
      * @return the child node, or -1 when no key continues with {@code b}
      */
     int child(int node, int b) {
-        int c = cells[3 * node] + b;
-        int at = 3 * c;
-        return at + 2 < cells.length && cells[at + 1] == node ? c : -1;
+        int c = cells[node] + 3 * b;
+        return cells[c + 1] == node ? c : -1;
     }
 
     /**
@@ -76,7 +89,7 @@ final class DoubleArrayTrie {
      * @return the value of the key that ends at the node, or -1
      */
     int value(int node) {
-        return cells[3 * node + 2];
+        return cells[node + 2];
     }
 
     /** Places nodes, each at the lowest base whose child cells are all free. */

@@ -32,6 +32,13 @@ final class PrecompiledCharsmap {
     private final int rootPos;
     /** Whether some key starts with the byte: most ASCII bytes have no rule and skip the walk. */
     private final boolean[] startsKey = new boolean[256];
+    /**
+     * For an ASCII byte followed by another ASCII byte (or by the end): the match, when no key
+     * that starts with the byte continues with an ASCII byte (true of NFKC rules: letters only
+     * combine with non-ASCII marks), else {@link #WALK}. Spares the walk for most English text.
+     */
+    private final long[] asciiMatch = new long[128];
+    private static final long WALK = Long.MIN_VALUE;
 
     private PrecompiledCharsmap(byte[] charsmap) {
         int trieBytes = (int) u32(charsmap, 0);
@@ -54,6 +61,30 @@ final class PrecompiledCharsmap {
             int q = rootPos ^ b;
             startsKey[b] = q < units.length && label(units[q] & 0xFFFF_FFFFL) == b;
         }
+        for (int b = 0; b < 128; b++) {
+            asciiMatch[b] = walk(new byte[] {(byte) b}, 0, 1);
+            if (startsKey[b]) {
+                int node = rootPos ^ b ^ (int) offset(units[rootPos ^ b] & 0xFFFF_FFFFL);
+                for (int c = 0; c < 128; c++) { // c = 0 too: darts compares a NUL byte like any other
+                    int q = node ^ c;
+                    if (q < units.length && label(units[q] & 0xFFFF_FFFFL) == c) {
+                        asciiMatch[b] = WALK;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether an ASCII byte has no rule of its own and starts none that goes on with an ASCII byte:
+     * then, before an ASCII byte or the end, it is copied as it is.
+     *
+     * @param b 0-127
+     * @return whether the byte is left alone there
+     */
+    boolean asciiUntouched(int b) {
+        return asciiMatch[b] == -1;
     }
 
     /**
@@ -84,6 +115,14 @@ final class PrecompiledCharsmap {
      * @return {@code (length << 32) | replacementStart}, or -1 when no key matches
      */
     long longestMatch(byte[] in, int from, int to) {
+        int b = in[from];
+        if (b >= 0 && (from + 1 == to || in[from + 1] >= 0) && asciiMatch[b] != WALK) {
+            return asciiMatch[b];
+        }
+        return walk(in, from, to);
+    }
+
+    private long walk(byte[] in, int from, int to) {
         if (!startsKey[in[from] & 0xFF]) {
             return -1;
         }

@@ -43,11 +43,15 @@ final class SentencePieceEncoder {
     private final DoubleArrayTrie pieces;
     private final DoubleArrayTrie userDefined;
     private final PrecompiledCharsmap charsmap;
-    private final float[] scores;
-    private final byte[] kinds;
+    /**
+     * Lattice score per piece id, as sentencepiece computes it (a double in its optimised encoder):
+     * the score of a normal piece, {@code bytes * max score - 0.1} of a user-defined one.
+     */
+    private final double[] latticeScores;
+    /** ASCII bytes that normalise to themselves (no user-defined piece, no charsmap rule). */
+    private final boolean[] asciiPlain = new boolean[128];
     private final int unkId;
     private final float unkScore;
-    private final float maxScore;
     private final boolean byteFallback;
     private final int[] byteIds = new int[256];
     private final boolean removeExtraWhitespaces;
@@ -81,8 +85,8 @@ final class SentencePieceEncoder {
         }
         List<Piece> list = model.pieces();
         int n = list.size();
-        scores = new float[n];
-        kinds = new byte[n];
+        float[] scores = new float[n];
+        byte[] kinds = new byte[n];
         pieceTexts = new String[n];
         byteFallback = model.trainerSpec().byteFallback();
         Arrays.fill(byteIds, -1);
@@ -162,22 +166,31 @@ final class SentencePieceEncoder {
             }
         }
         unkScore = min - UNK_PENALTY;
-        maxScore = max;
-        byte[][] keys = new byte[normal.size()][];
+        // unused pieces are in sentencepiece's trie but skipped by the lattice: leaving them out of
+        // this one is the same (a walk only needs the nodes on the way to other pieces)
+        byte[][] keys = new byte[normalCount + userCount][];
         int[] values = new int[keys.length];
         byte[][] udKeys = new byte[userCount][];
         int[] udValues = new int[userCount];
+        latticeScores = new double[n];
         int k = 0;
         int u = 0;
         for (Map.Entry<String, Integer> e : normal.entrySet()) {
+            int id = e.getValue();
+            if (kinds[id] == PieceType.UNUSED.ordinal()) {
+                continue;
+            }
             keys[k] = e.getKey().getBytes(StandardCharsets.UTF_8);
-            values[k++] = e.getValue();
-            if (kinds[e.getValue()] == PieceType.USER_DEFINED.ordinal()) {
+            values[k++] = id;
+            latticeScores[id] = scores[id];
+            if (kinds[id] == PieceType.USER_DEFINED.ordinal()) {
                 udKeys[u] = keys[k - 1];
-                udValues[u++] = e.getValue();
+                udValues[u++] = id;
+                // C++: `length * max_score_ - 0.1` with a size_t length: float product, double difference
+                latticeScores[id] = (double) ((float) keys[k - 1].length * max) - 0.1;
             }
         }
-        if (keys.length == 0 || normalCount + userCount == 0) {
+        if (keys.length == 0) {
             throw new SiglipException(source + ": no NORMAL or USER_DEFINED pieces to encode text with");
         }
         pieces = DoubleArrayTrie.build(keys, values);
@@ -186,6 +199,10 @@ final class SentencePieceEncoder {
         charsmap = cm.length == 0 ? null : PrecompiledCharsmap.of(cm, source);
         removeExtraWhitespaces = model.normalizerSpec().removeExtraWhitespaces();
         escapeWhitespaces = model.normalizerSpec().escapeWhitespaces();
+        for (int b = 0; b < 128; b++) {
+            asciiPlain[b] = (userDefined == null || userDefined.child(DoubleArrayTrie.root(), b) < 0)
+                    && (charsmap == null || charsmap.asciiUntouched(b));
+        }
     }
 
     /** {@code <0xXX>} (upper-case hex, as sentencepiece writes them) to the byte, else -1. */
@@ -263,6 +280,24 @@ final class SentencePieceEncoder {
         int out = 0;
         boolean prevSpace = removeExtraWhitespaces;
         while (pos < len) {
+            int b = in[pos];
+            if (b >= 0 && asciiPlain[b] && (pos + 1 == len || in[pos + 1] >= 0)) {
+                // the common case, inlined: an ASCII byte no rule touches is copied as it is
+                if (out + 3 > ws.norm.length) {
+                    ws.ensureNorm(out + 3 + len);
+                }
+                if (b != ' ') {
+                    ws.norm[out++] = (byte) b;
+                    prevSpace = false;
+                } else {
+                    if (!prevSpace) {
+                        out = appendSpace(ws.norm, out);
+                    }
+                    prevSpace = removeExtraWhitespaces;
+                }
+                pos++;
+                continue;
+            }
             int used = normalizePrefix(in, pos, len, ws);
             byte[] src = ws.src;
             int s = ws.srcStart;
@@ -276,13 +311,10 @@ final class SentencePieceEncoder {
                 }
                 byte[] norm = ws.norm;
                 for (int i = s; i < e; i++) {
-                    byte b = src[i];
-                    if (b == ' ' && escapeWhitespaces) {
-                        norm[out++] = SPACE_MARK[0];
-                        norm[out++] = SPACE_MARK[1];
-                        norm[out++] = SPACE_MARK[2];
+                    if (src[i] == ' ') {
+                        out = appendSpace(norm, out);
                     } else {
-                        norm[out++] = b;
+                        norm[out++] = src[i];
                     }
                 }
                 prevSpace = src[e - 1] == ' ';
@@ -306,6 +338,18 @@ final class SentencePieceEncoder {
             }
         }
         return out;
+    }
+
+    /** A space as the normaliser writes it: {@code ▁} when escaping whitespace. */
+    private int appendSpace(byte[] norm, int out) {
+        if (!escapeWhitespaces) {
+            norm[out] = ' ';
+            return out + 1;
+        }
+        norm[out] = SPACE_MARK[0];
+        norm[out + 1] = SPACE_MARK[1];
+        norm[out + 2] = SPACE_MARK[2];
+        return out + 3;
     }
 
     /**
@@ -409,8 +453,7 @@ final class SentencePieceEncoder {
         int[] id = ws.bestId;
         Arrays.fill(from, 1, n + 1, -1);
         best[0] = 0f;
-        int unusedKind = PieceType.UNUSED.ordinal();
-        int userKind = PieceType.USER_DEFINED.ordinal();
+        double[] scores = latticeScores;
         DoubleArrayTrie trie = pieces;
         int s = 0;
         while (s < n) {
@@ -424,20 +467,19 @@ final class SentencePieceEncoder {
                     break;
                 }
                 int v = trie.value(node);
-                if (v < 0 || kinds[v] == unusedKind) {
+                if (v < 0) {
                     continue;
                 }
-                int length = k + 1 - s;
-                // C++: `auto score = cond ? length * max_score_ - 0.1 : GetScore(id)` is a double
-                double score = kinds[v] == userKind ? (double) ((float) length * maxScore) - 0.1 : scores[v];
-                double candidate = score + till;
+                // C++: `auto score = cond ? length * max_score_ - 0.1 : GetScore(id)` is a double, so
+                // the sum is too; it is compared with the float kept at `end` and stored as a float
+                double candidate = scores[v] + till;
                 int end = k + 1;
                 if (from[end] < 0 || candidate > best[end]) {
                     best[end] = (float) candidate;
                     from[end] = s;
                     id[end] = v;
                 }
-                if (length == mblen) {
+                if (end - s == mblen) {
                     single = true;
                 }
             }

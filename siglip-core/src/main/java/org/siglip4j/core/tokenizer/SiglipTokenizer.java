@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -303,10 +302,8 @@ public final class SiglipTokenizer implements AutoCloseable {
     public long[][] encode(List<String> texts) {
         long[][] out = new long[texts.size()][];
         if (encoder != null) {
-            long[] flat = encodeFlat(texts);
-            for (int i = 0; i < out.length; i++) {
-                out[i] = Arrays.copyOfRange(flat, i * maxLength, (i + 1) * maxLength);
-            }
+            checkNoNulls(texts);
+            encoder.encode(texts, out);
             return out;
         }
         Encoding[] encodings = rust().batchEncode(texts);
@@ -340,12 +337,16 @@ public final class SiglipTokenizer implements AutoCloseable {
         return manager.create(flat, new Shape(texts.size(), maxLength));
     }
 
-    private long[] encodeFlat(List<String> texts) {
+    private static void checkNoNulls(List<String> texts) {
         for (int i = 0; i < texts.size(); i++) {
             if (texts.get(i) == null) {
                 throw new SiglipException("text " + i + " of the batch is null");
             }
         }
+    }
+
+    private long[] encodeFlat(List<String> texts) {
+        checkNoNulls(texts);
         long[] flat = new long[texts.size() * maxLength];
         encoder.encode(texts, flat);
         return flat;

@@ -3,6 +3,7 @@ package org.siglip4j.core.tokenizer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.ObjIntConsumer;
 import java.util.stream.IntStream;
 import org.siglip4j.core.SiglipException;
 
@@ -54,6 +55,9 @@ final class SlowSiglipEncoder {
     /** The added tokens HF splits out: {@code </s>} and {@code <unk>} as the model spells them. */
     private final char[][] specials;
     private final int[] specialIds;
+    /** Whether an added token starts with the ASCII char; whether one starts with another char. */
+    private final boolean[] specialFirstAscii = new boolean[128];
+    private final boolean specialFirstOther;
     /** HF's {@code unk_token}, put in front of every part. */
     private final byte[] unkPrefix;
     /** HF's {@code unk_token_length}: how many pieces {@code unkPrefix} alone encodes to. */
@@ -79,6 +83,15 @@ final class SlowSiglipEncoder {
         String unk = sp.piece(sp.unkId());
         specials = eos.equals(unk) ? new char[][] {eos.toCharArray()} : new char[][] {eos.toCharArray(), unk.toCharArray()};
         specialIds = eos.equals(unk) ? new int[] {eosId} : new int[] {eosId, sp.unkId()};
+        boolean other = false;
+        for (char[] t : specials) {
+            if (t[0] < 128) {
+                specialFirstAscii[t[0]] = true;
+            } else {
+                other = true;
+            }
+        }
+        specialFirstOther = other;
         unkPrefix = unk.getBytes(StandardCharsets.UTF_8);
         unkPieces = sp.encode(unkPrefix, unkPrefix.length, new SentencePieceEncoder.Workspace());
     }
@@ -135,19 +148,36 @@ final class SlowSiglipEncoder {
      * @param out receives {@code texts.size() * maxLength} ids
      */
     void encode(List<String> texts, long[] out) {
-        int n = texts.size();
+        forEach(texts.size(), (w, i) -> encodeRow(texts.get(i), out, i * maxLength, w));
+    }
+
+    /**
+     * Encodes a batch into one array per row, in parallel when the batch is large.
+     *
+     * @param texts texts (no nulls)
+     * @param rows receives {@code texts.size()} new rows of {@code maxLength} ids
+     */
+    void encode(List<String> texts, long[][] rows) {
+        forEach(texts.size(), (w, i) -> {
+            rows[i] = new long[maxLength];
+            encodeRow(texts.get(i), rows[i], 0, w);
+        });
+    }
+
+    /** Runs {@code body} for texts {@code 0..n-1}: chunks over the common pool when there are enough. */
+    private static void forEach(int n, ObjIntConsumer<Workspace> body) {
         int tasks = (n + CHUNK - 1) / CHUNK;
         if (tasks < 2 || Runtime.getRuntime().availableProcessors() < 2) {
             Workspace w = WORKSPACE.get();
             for (int i = 0; i < n; i++) {
-                encodeRow(texts.get(i), out, i * maxLength, w);
+                body.accept(w, i);
             }
             return;
         }
         IntStream.range(0, tasks).parallel().forEach(t -> {
             Workspace w = WORKSPACE.get();
             for (int i = t * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
-                encodeRow(texts.get(i), out, i * maxLength, w);
+                body.accept(w, i);
             }
         });
     }
@@ -184,7 +214,10 @@ final class SlowSiglipEncoder {
             int special = -1;
             int at = start;
             for (; at < m && special < 0; at++) {
-                special = specialAt(l, at, m);
+                char c = l[at];
+                if (c < 128 ? specialFirstAscii[c] : specialFirstOther) {
+                    special = specialAt(l, at, m);
+                }
             }
             int end = special < 0 ? m : at - 1;
             count = encodePart(l, start, end, w, count);
@@ -223,19 +256,21 @@ final class SlowSiglipEncoder {
      */
     private int lowerCased(String text, Workspace w) {
         int len = text.length();
+        char[] t = w.ensureText(len);
+        text.getChars(0, len, t, 0);
         char[] l = w.ensureLower(2 * len + 1);
         int m = 0;
         l[m++] = '\u2581';
         for (int i = 0; i < len; i++) {
-            char c = text.charAt(i);
+            char c = t[i];
             if (c < 0x80) {
                 l[m++] = lowercase ? ASCII_LOWER[c] : c;
             } else if (c == '\u2581') {
                 l[m++] = ' ';
             } else if (!lowercase) {
                 l[m++] = c;
-            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(text.charAt(i + 1))) {
-                m = appendPythonLower(l, m, Character.toCodePoint(c, text.charAt(++i)));
+            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(t[i + 1])) {
+                m = appendPythonLower(l, m, Character.toCodePoint(c, t[++i]));
             } else {
                 m = appendPythonLower(l, m, c); // a lone surrogate stays as it is
             }
@@ -353,10 +388,18 @@ final class SlowSiglipEncoder {
     /** Per-thread scratch space. */
     static final class Workspace {
         final SentencePieceEncoder.Workspace sp = new SentencePieceEncoder.Workspace();
+        char[] text = new char[256];
         char[] lower = new char[256];
         byte[] utf8 = new byte[512];
         int[] ids = new int[128];
         boolean firstIsSpaceMark;
+
+        char[] ensureText(int size) {
+            if (text.length < size) {
+                text = new char[Math.max(size, text.length * 2)];
+            }
+            return text;
+        }
 
         char[] ensureLower(int size) {
             if (lower.length < size) {
