@@ -92,6 +92,25 @@ final class DoubleArrayTrie {
         return cells[node + 2];
     }
 
+    /**
+     * Walks {@code key[from, to)} from the root; if the walk gets through, marks every byte that
+     * continues it (the bytes after which some key could still match).
+     *
+     * @param key bytes
+     * @param from first byte of the walk
+     * @param to end of the walk
+     * @param out set to true for each continuing byte
+     */
+    void markContinuations(byte[] key, int from, int to, boolean[] out) {
+        int node = root();
+        for (int i = from; i < to && node >= 0; i++) {
+            node = child(node, key[i] & 0xFF);
+        }
+        for (int b = 0; node >= 0 && b < 256; b++) {
+            out[b] |= child(node, b) >= 0;
+        }
+    }
+
     /** Places nodes, each at the lowest base whose child cells are all free. */
     private static final class Builder {
         private final byte[][] keys;

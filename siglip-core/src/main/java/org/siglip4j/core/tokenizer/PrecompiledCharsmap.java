@@ -150,6 +150,31 @@ final class PrecompiledCharsmap {
         return best;
     }
 
+    /**
+     * Walks {@code in[from, to)} like {@link #longestMatch}; if the walk gets through, marks every
+     * byte that continues it (after which a longer rule could still match).
+     *
+     * @param in bytes
+     * @param from first byte of the walk
+     * @param to end of the walk
+     * @param out set to true for each continuing byte
+     */
+    void markContinuations(byte[] in, int from, int to, boolean[] out) {
+        int pos = rootPos;
+        for (int i = from; i < to; i++) {
+            int b = in[i] & 0xFF;
+            pos ^= b;
+            if (pos >= units.length || label(units[pos] & 0xFFFF_FFFFL) != b) {
+                return;
+            }
+            pos ^= (int) offset(units[pos] & 0xFFFF_FFFFL);
+        }
+        for (int b = 0; b < 256; b++) {
+            int q = pos ^ b;
+            out[b] |= q < units.length && label(units[q] & 0xFFFF_FFFFL) == b;
+        }
+    }
+
     /** @return the replacement strings; a match's bytes are {@code [start, replacementEnd(start))} */
     byte[] replacements() {
         return strings;

@@ -255,20 +255,129 @@ final class SentencePieceEncoder {
      * @return the number of pieces
      */
     int encode(byte[] in, int len, Workspace ws) {
-        int n = normalize(in, len, ws);
+        ws.ensureNorm(len * 3 + 8);
+        int n = stripTrailing(ws.norm, normalize(in, skipLeadingSpaces(in, len, ws), len, ws, 0, removeExtraWhitespaces), 0);
         if (n == 0) {
             return 0;
         }
-        viterbi(n, ws);
-        return emit(n, ws);
+        viterbi(0, n, ws, 0f);
+        return emit(0, n, ws, false);
+    }
+
+    /**
+     * A fixed text put in front of inputs (HF's {@code "<unk>"}), encoded once: where an input
+     * cannot interact with it, encoding resumes from its end state instead of redoing it.
+     */
+    static final class Prefix {
+        final byte[] bytes;
+        /** How many pieces the prefix alone encodes to: what HF drops. */
+        final int pieces;
+        /** Whether the end state below may be used at all. */
+        final boolean resumable;
+        /** The normalised prefix (no trailing space, so the input's cannot reach into it). */
+        final byte[] normalized;
+        /** The best path score at the prefix's end, as a float like every stored score. */
+        final float score;
+        /** Whether the prefix's last piece is unknown (an unknown run in the input would fuse with it). */
+        final boolean endsUnknown;
+        /** First input bytes for which a charsmap rule or user-defined piece may cross the seam. */
+        final boolean[] rawSeam = new boolean[256];
+        /** First normalised input bytes for which a vocabulary piece may cross the seam. */
+        final boolean[] normalizedSeam = new boolean[256];
+
+        private Prefix(SentencePieceEncoder sp, byte[] bytes) {
+            this.bytes = bytes.clone();
+            Workspace ws = new Workspace();
+            pieces = sp.encode(this.bytes, bytes.length, ws);
+            int head = sp.skipLeadingSpaces(this.bytes, bytes.length, ws);
+            ws.ensureNorm(bytes.length * 3 + 8);
+            int n = sp.normalize(this.bytes, head, bytes.length, ws, 0, sp.removeExtraWhitespaces);
+            normalized = Arrays.copyOf(ws.norm, n);
+            resumable = n > 0 && !ws.prevSpace && sp.stripTrailing(ws.norm, n, 0) == n && completeUtf8(bytes);
+            if (resumable) {
+                sp.viterbi(0, n, ws, 0f);
+                score = ws.bestScore[n];
+                endsUnknown = ws.bestId[n] == sp.unkId;
+                for (int i = 0; i < bytes.length; i++) {
+                    if (sp.charsmap != null) {
+                        sp.charsmap.markContinuations(this.bytes, i, bytes.length, rawSeam);
+                    }
+                    if (sp.userDefined != null) {
+                        sp.userDefined.markContinuations(this.bytes, i, bytes.length, rawSeam);
+                    }
+                }
+                for (int j = 0; j < n; j += oneCharLen(normalized[j])) {
+                    sp.pieces.markContinuations(normalized, j, n, normalizedSeam);
+                }
+            } else {
+                score = 0f;
+                endsUnknown = false;
+            }
+        }
+
+        private static boolean completeUtf8(byte[] b) {
+            for (int i = 0; i < b.length;) {
+                int c = utf8Length(b, i, b.length);
+                if (c < 0) {
+                    return false;
+                }
+                i += c;
+            }
+            return true;
+        }
+    }
+
+    /**
+     * @param bytes the prefix's UTF-8 bytes
+     * @return the prefix, encoded once
+     */
+    Prefix prefix(byte[] bytes) {
+        return new Prefix(this, bytes);
+    }
+
+    /**
+     * HF's {@code sp.encode(prefix + text)[len(sp.encode(prefix)):]}: the pieces of the whole
+     * minus as many as the prefix alone has (none dropped if the whole has fewer), in
+     * {@code ws.pieceIds[0, count)}. Resumes after the prefix when the input's first bytes cannot
+     * interact with it; otherwise encodes the whole, so a combining mark or an unknown character
+     * right after the prefix behaves exactly as in HF.
+     *
+     * @param p the prefix
+     * @param in the prefix's bytes, then the text's
+     * @param len how many bytes of {@code in}
+     * @param ws scratch space of the calling thread
+     * @return the number of pieces kept
+     */
+    int encodeAfter(Prefix p, byte[] in, int len, Workspace ws) {
+        int plen = p.bytes.length;
+        if (p.resumable && len > plen && !p.rawSeam[in[plen] & 0xFF]) {
+            int start = p.normalized.length;
+            ws.ensureNorm(start + (len - plen) * 3 + 8);
+            System.arraycopy(p.normalized, 0, ws.norm, 0, start);
+            int n = stripTrailing(ws.norm, normalize(in, plen, len, ws, start, false), start);
+            if (n == start) {
+                return 0; // nothing after the prefix: HF drops all of it
+            }
+            if (!p.normalizedSeam[ws.norm[start] & 0xFF]) {
+                viterbi(start, n, ws, p.score);
+                // an unknown run right after an unknown prefix end fuses into the dropped piece
+                return emit(start, n, ws, p.endsUnknown && !byteFallback);
+            }
+        }
+        int count = encode(in, len, ws);
+        int skip = count >= p.pieces ? p.pieces : 0;
+        System.arraycopy(ws.pieceIds, skip, ws.pieceIds, 0, count - skip);
+        System.arraycopy(ws.pieceStarts, skip, ws.pieceStarts, 0, count - skip);
+        System.arraycopy(ws.pieceEnds, skip, ws.pieceEnds, 0, count - skip);
+        return count - skip;
     }
 
     // ---------------------------------------------------------------- Normalizer::Normalize
 
-    private int normalize(byte[] in, int len, Workspace ws) {
-        ws.ensureNorm(len * 3 + 8);
+    /** The heading-space loop: where the first piece that does not normalise to " " starts. */
+    private int skipLeadingSpaces(byte[] in, int len, Workspace ws) {
         int pos = 0;
-        if (removeExtraWhitespaces) { // leading spaces (after normalisation) are dropped
+        if (removeExtraWhitespaces) {
             while (pos < len) {
                 int used = normalizePrefix(in, pos, len, ws);
                 if (ws.srcEnd - ws.srcStart != 1 || ws.src[ws.srcStart] != ' ') {
@@ -277,8 +386,17 @@ final class SentencePieceEncoder {
                 pos += used;
             }
         }
-        int out = 0;
-        boolean prevSpace = removeExtraWhitespaces;
+        return pos;
+    }
+
+    /**
+     * The main loop of {@code Normalize} over {@code in[pos, len)}, appending to {@code ws.norm}
+     * at {@code out} (room for 3 bytes per input byte must be there); leaves the "previous piece
+     * ended in a space" state in {@code ws.prevSpace}.
+     *
+     * @return the end of the output
+     */
+    private int normalize(byte[] in, int pos, int len, Workspace ws, int out, boolean prevSpace) {
         while (pos < len) {
             int b = in[pos];
             if (b >= 0 && asciiPlain[b] && (pos + 1 == len || in[pos + 1] >= 0)) {
@@ -324,15 +442,20 @@ final class SentencePieceEncoder {
                 prevSpace = false;
             }
         }
-        if (removeExtraWhitespaces) { // trailing spaces
-            byte[] norm = ws.norm;
+        ws.prevSpace = prevSpace;
+        return out;
+    }
+
+    /** Drops trailing spaces ({@code remove_extra_whitespaces}), never below {@code floor}. */
+    private int stripTrailing(byte[] norm, int out, int floor) {
+        if (removeExtraWhitespaces) {
             if (escapeWhitespaces) {
-                while (out >= 3 && norm[out - 3] == SPACE_MARK[0] && norm[out - 2] == SPACE_MARK[1]
+                while (out - 3 >= floor && norm[out - 3] == SPACE_MARK[0] && norm[out - 2] == SPACE_MARK[1]
                         && norm[out - 1] == SPACE_MARK[2]) {
                     out -= 3;
                 }
             } else {
-                while (out > 0 && norm[out - 1] == ' ') {
+                while (out > floor && norm[out - 1] == ' ') {
                     out--;
                 }
             }
@@ -445,17 +568,18 @@ final class SentencePieceEncoder {
 
     // ---------------------------------------------------------------- Model::EncodeOptimized
 
-    private void viterbi(int n, Workspace ws) {
+    /** The best paths over {@code ws.norm[start, n)}, starting with score {@code startScore}. */
+    private void viterbi(int start, int n, Workspace ws, float startScore) {
         ws.ensureLattice(n + 1);
         byte[] norm = ws.norm;
         float[] best = ws.bestScore;
         int[] from = ws.bestStart;
         int[] id = ws.bestId;
-        Arrays.fill(from, 1, n + 1, -1);
-        best[0] = 0f;
+        Arrays.fill(from, start + 1, n + 1, -1);
+        best[start] = startScore;
         double[] scores = latticeScores;
         DoubleArrayTrie trie = pieces;
-        int s = 0;
+        int s = start;
         while (s < n) {
             float till = best[s];
             int mblen = Math.min(oneCharLen(norm[s]), n - s);
@@ -504,11 +628,15 @@ final class SentencePieceEncoder {
 
     // ---------------------------------------------------------------- PopulateSentencePieceText
 
-    /** Backtracks the best path and lists its pieces (byte fallback, fused unknowns). */
-    private int emit(int n, Workspace ws) {
+    /**
+     * Backtracks the best path from {@code n} to {@code start} and lists its pieces (byte
+     * fallback, fused unknowns); {@code prevUnknown}: an unknown run at the start fuses into a
+     * piece before {@code start} and is not listed.
+     */
+    private int emit(int start, int n, Workspace ws, boolean prevUnknown) {
         int[] from = ws.bestStart;
         int nodes = 0;
-        for (int end = n; end > 0; end = from[end]) {
+        for (int end = n; end > start; end = from[end]) {
             if (from[end] < 0) {
                 throw new IllegalStateException("Viterbi left position " + end + " unreachable");
             }
@@ -516,20 +644,22 @@ final class SentencePieceEncoder {
             ws.path[nodes++] = end;
         }
         int count = 0;
-        boolean prevUnk = false;
+        boolean prevUnk = prevUnknown;
         for (int k = nodes - 1; k >= 0; k--) {
             int end = ws.path[k];
-            int start = from[end];
+            int begin = from[end];
             int id = ws.bestId[end];
             boolean unk = id == unkId;
             if (unk && byteFallback) {
-                for (int i = start; i < end; i++) {
-                    count = ws.addPiece(count, byteIds[ws.norm[i] & 0xFF], start, end);
+                for (int i = begin; i < end; i++) {
+                    count = ws.addPiece(count, byteIds[ws.norm[i] & 0xFF], begin, end);
                 }
             } else if (unk && prevUnk) {
-                ws.pieceEnds[count - 1] = end;
+                if (count > 0) {
+                    ws.pieceEnds[count - 1] = end;
+                }
             } else {
-                count = ws.addPiece(count, unk ? id : idOfText[id], start, end);
+                count = ws.addPiece(count, unk ? id : idOfText[id], begin, end);
             }
             prevUnk = unk;
         }
@@ -558,6 +688,7 @@ final class SentencePieceEncoder {
         byte[] src;
         int srcStart;
         int srcEnd;
+        boolean prevSpace;
 
         void ensureNorm(int size) {
             if (norm.length < size) {

@@ -58,10 +58,9 @@ final class SlowSiglipEncoder {
     /** Whether an added token starts with the ASCII char; whether one starts with another char. */
     private final boolean[] specialFirstAscii = new boolean[128];
     private final boolean specialFirstOther;
-    /** HF's {@code unk_token}, put in front of every part. */
+    /** HF's {@code unk_token}, put in front of every part, with its {@code unk_token_length}. */
     private final byte[] unkPrefix;
-    /** HF's {@code unk_token_length}: how many pieces {@code unkPrefix} alone encodes to. */
-    private final int unkPieces;
+    private final SentencePieceEncoder.Prefix unkEncoded;
 
     /**
      * @param model a Unigram sentencepiece model with {@code </s>} and an unknown piece
@@ -93,7 +92,7 @@ final class SlowSiglipEncoder {
         }
         specialFirstOther = other;
         unkPrefix = unk.getBytes(StandardCharsets.UTF_8);
-        unkPieces = sp.encode(unkPrefix, unkPrefix.length, new SentencePieceEncoder.Workspace());
+        unkEncoded = sp.prefix(unkPrefix);
     }
 
     /** @return ids per row */
@@ -375,14 +374,13 @@ final class SlowSiglipEncoder {
             return count;
         }
         SentencePieceEncoder.Workspace sw = w.sp;
-        int n = sp.encode(u, p, sw);
-        int skip = n >= unkPieces ? unkPieces : 0;
-        w.ensureIds(count + n - skip);
-        if (count == 0 && n > skip) {
-            w.firstIsSpaceMark = sp.isSpaceMark(sw, skip);
+        int n = sp.encodeAfter(unkEncoded, u, p, sw);
+        w.ensureIds(count + n);
+        if (count == 0 && n > 0) {
+            w.firstIsSpaceMark = sp.isSpaceMark(sw, 0);
         }
-        System.arraycopy(sw.pieceIds, skip, w.ids, count, n - skip);
-        return count + n - skip;
+        System.arraycopy(sw.pieceIds, 0, w.ids, count, n);
+        return count + n;
     }
 
     /** Per-thread scratch space. */

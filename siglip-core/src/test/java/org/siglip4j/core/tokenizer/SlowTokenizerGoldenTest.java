@@ -156,6 +156,35 @@ class SlowTokenizerGoldenTest {
         }
     }
 
+    /**
+     * HF's {@code "<unk>"} prefix is encoded once and resumed from, except where a rule or piece
+     * can cross the seam (NFKC composes {@code ">"} with U+0338 into {@code "≯"}): both ways give
+     * what encoding the whole and dropping the prefix's pieces gives.
+     */
+    @Test
+    void unkPrefixIsResumedOnlyWhereNothingCrossesTheSeam() {
+        Golden g = golden();
+        for (String model : MODELS) {
+            SentencePieceEncoder sp = new SentencePieceEncoder(SentencePieceModel.load(Fixtures.file(model)), model);
+            SentencePieceEncoder.Prefix p = sp.prefix("<unk>".getBytes(StandardCharsets.UTF_8));
+            assertTrue(p.resumable, model);
+            assertTrue(p.rawSeam[0xCC], "U+0338 (0xCC 0xB8) after '>' composes");
+            assertTrue(!p.rawSeam['a'] && !p.rawSeam[0xE2], "letters and \u2581 do not");
+            SentencePieceEncoder.Workspace ws = new SentencePieceEncoder.Workspace();
+            int resumed = 0;
+            for (String text : g.texts()) {
+                byte[] in = ("<unk>" + text).getBytes(StandardCharsets.UTF_8);
+                int n = sp.encodeAfter(p, in, in.length, ws);
+                int[] after = Arrays.copyOf(ws.pieceIds, n);
+                int all = sp.encode(in, in.length, ws);
+                int skip = all >= p.pieces ? p.pieces : 0;
+                assertArrayEquals(Arrays.copyOfRange(ws.pieceIds, skip, all), after, model + " '" + show(text) + "'");
+                resumed += in.length > 5 && !p.rawSeam[in[5] & 0xFF] ? 1 : 0;
+            }
+            assertTrue(resumed > g.texts().size() / 2 && resumed < g.texts().size(), resumed + " resumed");
+        }
+    }
+
     /** A folder with only tokenizer.json (our conversion) gets the same Java encoder. */
     @Test
     void tokenizerJsonAloneEncodesLikeTheSlowTokenizerToo() throws IOException {
