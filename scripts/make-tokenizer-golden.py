@@ -9,7 +9,8 @@ against, so those tests need neither Python nor the shared fixture folder:
       tokenizer-no-byte-fallback/spiece.model), and for both again with EXTRA_PIECES appended
       (user-defined, control and unused pieces), the ids of convert_tokens_to_ids(tokenize(text))
       (before truncation, </s> and padding, so a test can check any max_length); for the two
-      "+extra" variants only the texts whose ids differ, as {"index": ids}.
+      "+extra" variants only the texts whose ids differ, as {"index": ids}; "spiece.model,cased":
+      the first CASED_TEXTS texts with do_lower_case false.
   siglip-core/src/test/resources/tokenizer-golden/python-lower.json
       every code point whose Python str.lower() differs from itself, with that lower-casing
       (the slow tokenizer lower-cases one character at a time).
@@ -48,6 +49,7 @@ SPIECE_UNDERLINE = "\u2581"
 SPECIALS = ("</s>", "<unk>")
 SEED = 20240611
 N_RANDOM = 3000
+CASED_TEXTS = 600
 
 
 class SlowSiglipTokenizer:
@@ -248,6 +250,9 @@ def main():
     ids = {k: [t.ids(text) for text in texts] for k, t in toks.items()}
     for k in models:  # the +extra variants: only the texts whose ids differ from the plain model's
         ids[k + "+extra"] = {str(i): e for i, (p, e) in enumerate(zip(ids[k], ids[k + "+extra"])) if p != e}
+    # do_lower_case false (tokenizer_config.json), on the first texts only
+    cased = SlowSiglipTokenizer(models["spiece.model"], do_lower_case=False)
+    ids["spiece.model,cased"] = [cased.ids(text) for text in texts[:CASED_TEXTS]]
     doc = {
         "about": "HF transformers v4.45.1 slow SiglipTokenizer: convert_tokens_to_ids(tokenize(text)) per text "
                  "(no truncation, no </s>, no padding); made by scripts/make-tokenizer-golden.py",

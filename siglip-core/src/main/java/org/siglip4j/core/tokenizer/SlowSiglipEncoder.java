@@ -35,15 +35,21 @@ final class SlowSiglipEncoder {
     /** Texts per parallel task: big enough to amortise the fork, small enough to balance. */
     private static final int CHUNK = 64;
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
-    private static final boolean[] PUNCTUATION = new boolean[128];
     private static final char[] ASCII_LOWER = new char[128];
+    /** What canonicalisation does with an ASCII char: {@link #DROP}, {@link #SPACE}, else the byte to write. */
+    private static final byte[] ASCII_KEEP = new byte[128];
+    private static final byte[] ASCII_KEEP_LOWERED = new byte[128];
+    private static final byte DROP = -1;
+    private static final byte SPACE = -2;
+    private static final byte[] SPACE_MARK = {(byte) 0xE2, (byte) 0x96, (byte) 0x81};
 
     static {
-        for (char c : "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".toCharArray()) {
-            PUNCTUATION[c] = true;
-        }
         for (char c = 0; c < 128; c++) {
             ASCII_LOWER[c] = c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
+            boolean punctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".indexOf(c) >= 0;
+            byte keep = punctuation ? DROP : isPythonSpace(c) ? SPACE : (byte) c;
+            ASCII_KEEP[c] = keep;
+            ASCII_KEEP_LOWERED[c] = keep >= 0 ? (byte) ASCII_LOWER[c] : keep;
         }
     }
 
@@ -55,9 +61,14 @@ final class SlowSiglipEncoder {
     /** The added tokens HF splits out: {@code </s>} and {@code <unk>} as the model spells them. */
     private final char[][] specials;
     private final int[] specialIds;
-    /** Whether an added token starts with the ASCII char; whether one starts with another char. */
-    private final boolean[] specialFirstAscii = new boolean[128];
-    private final boolean specialFirstOther;
+    /**
+     * Whether added tokens can be found in the text as given, lower-casing each char while
+     * comparing (true unless a token holds {@code ▁}, {@code i}, U+0307 or a surrogate, the chars a
+     * one-char comparison could miss); else the whole text is lower-cased first.
+     */
+    private final boolean splitRaw;
+    /** The chars (as found where the search runs) that may start an added token. */
+    private final boolean[] mayStartSpecial = new boolean[65536];
     /** HF's {@code unk_token}, put in front of every part, with its {@code unk_token_length}. */
     private final byte[] unkPrefix;
     private final SentencePieceEncoder.Prefix unkEncoded;
@@ -70,6 +81,11 @@ final class SlowSiglipEncoder {
      * @throws SiglipException if sentencepiece would refuse the model
      */
     SlowSiglipEncoder(SentencePieceModel model, boolean lowercase, int maxLength, String source) {
+        this(model, lowercase, maxLength, source, true);
+    }
+
+    /** As above; {@code searchRaw} false forces the lower-case-everything-first path (for tests). */
+    SlowSiglipEncoder(SentencePieceModel model, boolean lowercase, int maxLength, String source, boolean searchRaw) {
         if (maxLength < 1) {
             throw new SiglipException("max length must be at least 1, got " + maxLength);
         }
@@ -82,15 +98,19 @@ final class SlowSiglipEncoder {
         String unk = sp.piece(sp.unkId());
         specials = eos.equals(unk) ? new char[][] {eos.toCharArray()} : new char[][] {eos.toCharArray(), unk.toCharArray()};
         specialIds = eos.equals(unk) ? new int[] {eosId} : new int[] {eosId, sp.unkId()};
-        boolean other = false;
+        boolean raw = searchRaw;
         for (char[] t : specials) {
-            if (t[0] < 128) {
-                specialFirstAscii[t[0]] = true;
-            } else {
-                other = true;
+            for (char c : t) {
+                raw &= c != '\u2581' && c != 'i' && c != '\u0307' && !Character.isSurrogate(c);
             }
         }
-        specialFirstOther = other;
+        splitRaw = raw;
+        for (int c = 0; c < 65536; c++) {
+            int seen = splitRaw && lowercase ? lowerChar((char) c) : c;
+            for (char[] t : specials) {
+                mayStartSpecial[c] |= t[0] == seen;
+            }
+        }
         unkPrefix = unk.getBytes(StandardCharsets.UTF_8);
         unkEncoded = sp.prefix(unkPrefix);
     }
@@ -203,8 +223,17 @@ final class SlowSiglipEncoder {
      * {@code limit} (a row never needs more).
      */
     private int tokenIds(String text, Workspace w, int limit) {
-        int m = lowerCased(text, w);
-        char[] l = w.lower;
+        char[] src;
+        int m;
+        if (splitRaw) {
+            m = text.length();
+            src = w.ensureText(m);
+            text.getChars(0, m, src, 0);
+        } else {
+            m = lowerCased(text, w);
+            src = w.lower;
+        }
+        boolean lowerHere = splitRaw && lowercase;
         w.firstIsSpaceMark = false;
         int count = 0;
         int start = 0;
@@ -212,14 +241,12 @@ final class SlowSiglipEncoder {
         while (true) {
             int special = -1;
             int at = start;
-            for (; at < m && special < 0; at++) {
-                char c = l[at];
-                if (c < 128 ? specialFirstAscii[c] : specialFirstOther) {
-                    special = specialAt(l, at, m);
+            for (; at < m; at++) {
+                if (mayStartSpecial[src[at]] && (special = specialAt(src, at, m, lowerHere)) >= 0) {
+                    break;
                 }
             }
-            int end = special < 0 ? m : at - 1;
-            count = encodePart(l, start, end, w, count);
+            count = encodePart(src, start, at, first && splitRaw, w, count);
             if (special < 0) {
                 return count;
             }
@@ -230,28 +257,43 @@ final class SlowSiglipEncoder {
             first = false;
             w.ensureIds(count + 1);
             w.ids[count++] = specialIds[special];
-            start = end + specials[special].length;
+            start = at + specials[special].length;
             if (count > limit && count >= 2) {
                 return count;
             }
         }
     }
 
-    /** Index of the added token that starts at {@code l[at]}, the longest if several, else -1. */
-    private int specialAt(char[] l, int at, int m) {
+    /**
+     * Index of the added token that starts at {@code src[at]} (each char lower-cased first when
+     * {@code lowerHere}), the longest if several, else -1.
+     */
+    private int specialAt(char[] src, int at, int m, boolean lowerHere) {
         int found = -1;
         for (int s = 0; s < specials.length; s++) {
             char[] t = specials[s];
-            if (t[0] == l[at] && at + t.length <= m && Arrays.equals(l, at, at + t.length, t, 0, t.length)
-                    && (found < 0 || t.length > specials[found].length)) {
+            if (at + t.length > m || (found >= 0 && t.length <= specials[found].length)) {
+                continue;
+            }
+            int j = 0;
+            while (j < t.length && (lowerHere ? lowerChar(src[at + j]) : src[at + j]) == t[j]) {
+                j++;
+            }
+            if (j == t.length) {
                 found = s;
             }
         }
         return found;
     }
 
+    /** Python's lower-casing of one BMP char when it is one char; -1 for U+0130 (two chars). */
+    private static int lowerChar(char c) {
+        return c < 0x80 ? ASCII_LOWER[c] : c == '\u0130' ? -1 : Character.isSurrogate(c) ? c : pythonLower(c);
+    }
+
     /**
      * {@code "▁" + text.replace("▁", " ")} lower-cased into {@code w.lower}; returns its length.
+     * Only for added tokens that the search on the text as given could miss.
      */
     private int lowerCased(String text, Workspace w) {
         int len = text.length();
@@ -262,9 +304,7 @@ final class SlowSiglipEncoder {
         l[m++] = '\u2581';
         for (int i = 0; i < len; i++) {
             char c = t[i];
-            if (c < 0x80) {
-                l[m++] = lowercase ? ASCII_LOWER[c] : c;
-            } else if (c == '\u2581') {
+            if (c == '\u2581') {
                 l[m++] = ' ';
             } else if (!lowercase) {
                 l[m++] = c;
@@ -278,19 +318,25 @@ final class SlowSiglipEncoder {
     }
 
     /**
-     * Python's {@code str.lower} of one code point, appended to {@code out[at]} (at most 2 chars):
-     * the JDK's simple lower-case mapping, plus U+0130 to {@code i̇} (the one unconditional
-     * multi-character rule of SpecialCasing.txt) and the case pairs Unicode 14 added (Python 3.11+
-     * knows them, JDK 17's Unicode 13 tables do not; a newer JDK already has them).
+     * Python's {@code str.lower} of one code point, appended to {@code out[at]} (at most 2 chars).
      *
      * @return the index after what was appended
      */
     static int appendPythonLower(char[] out, int at, int cp) {
-        if (cp == 0x130) {
+        if (cp == 0x130) { // the one unconditional multi-character rule of SpecialCasing.txt
             out[at] = 'i';
             out[at + 1] = '\u0307';
             return at + 2;
         }
+        return at + Character.toChars(pythonLower(cp), out, at);
+    }
+
+    /**
+     * Python's {@code str.lower} of a code point other than U+0130: the JDK's simple lower-case
+     * mapping plus the case pairs Unicode 14 added (Python 3.11+ knows them, JDK 17's Unicode 13
+     * tables do not; a newer JDK already has them).
+     */
+    private static int pythonLower(int cp) {
         int l = Character.toLowerCase(cp);
         if (l == cp) {
             if (cp == 0x2C2F) {
@@ -301,10 +347,10 @@ final class SlowSiglipEncoder {
                 l = cp + 0x27; // Vithkuqi
             }
         }
-        return at + Character.toChars(l, out, at);
+        return l;
     }
 
-    /** Python's {@code str.isspace} (= {@code \s} of {@code re} for str patterns). */
+    /** Python's {@code str.isspace} (= {@code \\s} of {@code re} for str patterns). */
     static boolean isPythonSpace(char c) {
         if (c <= 0x20) {
             return c >= 0x1C || (c >= 0x09 && c <= 0x0D);
@@ -318,32 +364,39 @@ final class SlowSiglipEncoder {
 
     /**
      * One part between added tokens: canonicalised into UTF-8 after the {@code <unk>} prefix,
-     * encoded, the prefix's pieces dropped, the rest appended to {@code w.ids}.
+     * encoded, the prefix's pieces dropped, the rest appended to {@code w.ids}. When the search ran
+     * on the text as given ({@code splitRaw}), this is also where chars are lower-cased, {@code ▁}
+     * counts as a space and the first part gets HF's leading {@code ▁} ({@code mark}).
      */
-    private int encodePart(char[] l, int from, int to, Workspace w, int count) {
+    private int encodePart(char[] src, int from, int to, boolean mark, Workspace w, int count) {
         int prefix = unkPrefix.length;
-        byte[] u = w.ensureUtf8(prefix + 3 * (to - from));
+        byte[] u = w.ensureUtf8(prefix + 3 + 3 * (to - from));
         System.arraycopy(unkPrefix, 0, u, 0, prefix);
         int p = prefix;
+        if (mark) {
+            u[p++] = SPACE_MARK[0];
+            u[p++] = SPACE_MARK[1];
+            u[p++] = SPACE_MARK[2];
+        }
+        boolean lower = splitRaw && lowercase;
+        byte[] ascii = lower ? ASCII_KEEP_LOWERED : ASCII_KEEP;
         boolean space = false; // a whitespace run is pending (dropped if nothing follows)
         for (int k = from; k < to; k++) {
-            char c = l[k];
+            char c = src[k];
             if (c < 0x80) {
-                if (PUNCTUATION[c]) {
-                    continue;
-                }
-                if (c <= 0x20 && isPythonSpace(c)) {
+                byte b = ascii[c];
+                if (b >= 0) {
+                    if (space) {
+                        u[p++] = ' ';
+                        space = false;
+                    }
+                    u[p++] = b;
+                } else if (b == SPACE) {
                     space = p > prefix;
-                    continue;
                 }
-                if (space) {
-                    u[p++] = ' ';
-                    space = false;
-                }
-                u[p++] = (byte) c;
                 continue;
             }
-            if (isPythonSpace(c)) {
+            if (isPythonSpace(c) || (splitRaw && c == '\u2581')) {
                 space = p > prefix;
                 continue;
             }
@@ -351,24 +404,21 @@ final class SlowSiglipEncoder {
                 u[p++] = ' ';
                 space = false;
             }
-            if (c < 0x800) {
-                u[p++] = (byte) (0xC0 | c >> 6);
-                u[p++] = (byte) (0x80 | c & 0x3F);
-            } else if (!Character.isSurrogate(c)) {
-                u[p++] = (byte) (0xE0 | c >> 12);
-                u[p++] = (byte) (0x80 | c >> 6 & 0x3F);
-                u[p++] = (byte) (0x80 | c & 0x3F);
-            } else if (Character.isHighSurrogate(c) && k + 1 < to && Character.isLowSurrogate(l[k + 1])) {
-                int cp = Character.toCodePoint(c, l[++k]);
-                u[p++] = (byte) (0xF0 | cp >> 18);
-                u[p++] = (byte) (0x80 | cp >> 12 & 0x3F);
-                u[p++] = (byte) (0x80 | cp >> 6 & 0x3F);
-                u[p++] = (byte) (0x80 | cp & 0x3F);
-            } else { // a lone surrogate (Python could not even encode it): U+FFFD
-                u[p++] = (byte) 0xEF;
-                u[p++] = (byte) 0xBF;
-                u[p++] = (byte) 0xBD;
+            int cp = c;
+            if (Character.isHighSurrogate(c) && k + 1 < to && Character.isLowSurrogate(src[k + 1])) {
+                cp = Character.toCodePoint(c, src[++k]);
+            } else if (Character.isSurrogate(c)) {
+                cp = 0xFFFD; // a lone surrogate (Python could not even encode it)
             }
+            if (lower) {
+                if (cp == 0x130) {
+                    u[p++] = 'i';
+                    cp = 0x307;
+                } else {
+                    cp = pythonLower(cp);
+                }
+            }
+            p = putUtf8(u, p, cp);
         }
         if (p == prefix) { // nothing left: HF encodes "<unk>" alone and keeps none of it
             return count;
@@ -381,6 +431,25 @@ final class SlowSiglipEncoder {
         }
         System.arraycopy(sw.pieceIds, 0, w.ids, count, n);
         return count + n;
+    }
+
+    private static int putUtf8(byte[] u, int p, int cp) {
+        if (cp < 0x80) {
+            u[p++] = (byte) cp;
+        } else if (cp < 0x800) {
+            u[p++] = (byte) (0xC0 | cp >> 6);
+            u[p++] = (byte) (0x80 | cp & 0x3F);
+        } else if (cp < 0x10000) {
+            u[p++] = (byte) (0xE0 | cp >> 12);
+            u[p++] = (byte) (0x80 | cp >> 6 & 0x3F);
+            u[p++] = (byte) (0x80 | cp & 0x3F);
+        } else {
+            u[p++] = (byte) (0xF0 | cp >> 18);
+            u[p++] = (byte) (0x80 | cp >> 12 & 0x3F);
+            u[p++] = (byte) (0x80 | cp >> 6 & 0x3F);
+            u[p++] = (byte) (0x80 | cp & 0x3F);
+        }
+        return p;
     }
 
     /** Per-thread scratch space. */

@@ -71,6 +71,12 @@ class SlowTokenizerGoldenTest {
             }
             ids.put(model + "+extra", extra);
         }
+        JsonArray cased = g.getAsJsonObject("ids").getAsJsonArray("spiece.model,cased");
+        int[][] casedIds = new int[cased.size()][];
+        for (int i = 0; i < casedIds.length; i++) {
+            casedIds[i] = ints(cased.get(i).getAsJsonArray());
+        }
+        ids.put("spiece.model,cased", casedIds);
         return new Golden(texts, ids, g.getAsJsonArray("extra_pieces"));
     }
 
@@ -138,6 +144,10 @@ class SlowTokenizerGoldenTest {
                 assertTrue(t.encodesInJava());
                 assertAllIds(g.ids().get(model), g.texts(), t.javaEncoder(), model);
             }
+            // the path for added tokens that must be searched in the lower-cased text
+            SlowSiglipEncoder lowerFirst = new SlowSiglipEncoder(SentencePieceModel.load(Fixtures.file(model)), true, 64,
+                    model, false);
+            assertAllIds(g.ids().get(model), g.texts(), lowerFirst, model + ", lower-cased first");
         }
     }
 
@@ -182,6 +192,19 @@ class SlowTokenizerGoldenTest {
                 resumed += in.length > 5 && !p.rawSeam[in[5] & 0xFF] ? 1 : 0;
             }
             assertTrue(resumed > g.texts().size() / 2 && resumed < g.texts().size(), resumed + " resumed");
+        }
+    }
+
+    /** {@code do_lower_case: false} in tokenizer_config.json, on the first golden texts. */
+    @Test
+    void withoutLowerCasing() {
+        Golden g = golden();
+        int[][] expected = g.ids().get("spiece.model,cased");
+        List<String> texts = g.texts().subList(0, expected.length);
+        for (boolean searchRaw : new boolean[] {true, false}) {
+            SlowSiglipEncoder cased = new SlowSiglipEncoder(SentencePieceModel.load(Fixtures.file("spiece.model")), false,
+                    64, "cased", searchRaw);
+            assertAllIds(expected, texts, cased, "do_lower_case false");
         }
     }
 
