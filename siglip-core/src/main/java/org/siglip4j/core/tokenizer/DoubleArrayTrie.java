@@ -18,8 +18,11 @@ import java.util.Comparator;
 final class DoubleArrayTrie {
     private static final int FREE = -1;
 
-    /** {@code [base, check, value]} per node; node 0 is the root. */
-    private final int[] cells;
+    /**
+     * {@code [base, check, value]} per node; node 0 is the root. Read directly by the Viterbi loop
+     * of {@link SentencePieceEncoder}, which inlines {@link #child} and {@link #value}.
+     */
+    final int[] cells;
 
     private DoubleArrayTrie(int[] cells) {
         this.cells = cells;

@@ -37,7 +37,12 @@ import org.siglip4j.core.tokenizer.SentencePieceModel.PieceType;
 final class SentencePieceEncoder {
     /** sentencepiece's {@code kUnkPenalty}. */
     private static final float UNK_PENALTY = 10f;
-    private static final byte[] SPACE_MARK = {(byte) 0xE2, (byte) 0x96, (byte) 0x81};
+    /**
+     * How {@code ▁} (U+2581, UTF-8 {@code E2 96 81}) is held in the normalised text and in the
+     * vocabulary trie: as the one byte 0xFF, which UTF-8 never uses. A word start then costs one
+     * trie step instead of three; byte fallback and piece texts expand it back.
+     */
+    private static final byte MARK = (byte) 0xFF;
     private static final byte[] REPLACEMENT_CHAR = {(byte) 0xEF, (byte) 0xBF, (byte) 0xBD};
 
     private final DoubleArrayTrie pieces;
@@ -193,8 +198,12 @@ final class SentencePieceEncoder {
         if (keys.length == 0) {
             throw new SiglipException(source + ": no NORMAL or USER_DEFINED pieces to encode text with");
         }
-        pieces = DoubleArrayTrie.build(keys, values);
-        userDefined = userCount == 0 ? null : DoubleArrayTrie.build(udKeys, udValues);
+        byte[][] marked = new byte[keys.length][];
+        for (int i = 0; i < keys.length; i++) {
+            marked[i] = withMarks(keys[i]);
+        }
+        pieces = DoubleArrayTrie.build(marked, values);
+        userDefined = userCount == 0 ? null : DoubleArrayTrie.build(udKeys, udValues); // matched on the input
         byte[] cm = model.normalizerSpec().precompiledCharsmap();
         charsmap = cm.length == 0 ? null : PrecompiledCharsmap.of(cm, source);
         removeExtraWhitespaces = model.normalizerSpec().removeExtraWhitespaces();
@@ -203,6 +212,38 @@ final class SentencePieceEncoder {
             asciiPlain[b] = (userDefined == null || userDefined.child(DoubleArrayTrie.root(), b) < 0)
                     && (charsmap == null || charsmap.asciiUntouched(b));
         }
+    }
+
+    /** UTF-8 with every {@code ▁} as {@link #MARK}. */
+    private static byte[] withMarks(byte[] utf8) {
+        byte[] out = new byte[utf8.length];
+        int n = 0;
+        for (int i = 0; i < utf8.length; i++) {
+            if (isMarkAt(utf8, i, utf8.length)) {
+                out[n++] = MARK;
+                i += 2;
+            } else {
+                out[n++] = utf8[i];
+            }
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    private static boolean isMarkAt(byte[] b, int i, int end) {
+        return b[i] == (byte) 0xE2 && i + 2 < end && b[i + 1] == (byte) 0x96 && b[i + 2] == (byte) 0x81;
+    }
+
+    /** The text of normalised bytes, {@link #MARK}s read as {@code ▁}. */
+    private static String text(byte[] norm, int from, int to) {
+        StringBuilder b = new StringBuilder();
+        int run = from;
+        for (int i = from; i < to; i++) {
+            if (norm[i] == MARK) {
+                b.append(new String(norm, run, i - run, StandardCharsets.UTF_8)).append('\u2581');
+                run = i + 1;
+            }
+        }
+        return b.append(new String(norm, run, to - run, StandardCharsets.UTF_8)).toString();
     }
 
     /** {@code <0xXX>} (upper-case hex, as sentencepiece writes them) to the byte, else -1. */
@@ -240,8 +281,7 @@ final class SentencePieceEncoder {
         if (id != unkId) {
             return pieceTexts[id].equals("\u2581");
         }
-        return !byteFallback && ws.pieceEnds[k] - ws.pieceStarts[k] == 3
-                && Arrays.equals(ws.norm, ws.pieceStarts[k], ws.pieceEnds[k], SPACE_MARK, 0, 3);
+        return !byteFallback && ws.pieceEnds[k] - ws.pieceStarts[k] == 1 && ws.norm[ws.pieceStarts[k]] == MARK;
     }
 
     /**
@@ -306,7 +346,7 @@ final class SentencePieceEncoder {
                         sp.userDefined.markContinuations(this.bytes, i, bytes.length, rawSeam);
                     }
                 }
-                for (int j = 0; j < n; j += oneCharLen(normalized[j])) {
+                for (int j = 0; j < n; j += charLen(normalized[j])) {
                     sp.pieces.markContinuations(normalized, j, n, normalizedSeam);
                 }
             } else {
@@ -431,6 +471,9 @@ final class SentencePieceEncoder {
                 for (int i = s; i < e; i++) {
                     if (src[i] == ' ') {
                         out = appendSpace(norm, out);
+                    } else if (isMarkAt(src, i, e)) { // a literal ▁ (copied or from a rule)
+                        norm[out++] = MARK;
+                        i += 2;
                     } else {
                         norm[out++] = src[i];
                     }
@@ -450,9 +493,8 @@ final class SentencePieceEncoder {
     private int stripTrailing(byte[] norm, int out, int floor) {
         if (removeExtraWhitespaces) {
             if (escapeWhitespaces) {
-                while (out - 3 >= floor && norm[out - 3] == SPACE_MARK[0] && norm[out - 2] == SPACE_MARK[1]
-                        && norm[out - 1] == SPACE_MARK[2]) {
-                    out -= 3;
+                while (out > floor && norm[out - 1] == MARK) {
+                    out--;
                 }
             } else {
                 while (out > floor && norm[out - 1] == ' ') {
@@ -463,16 +505,10 @@ final class SentencePieceEncoder {
         return out;
     }
 
-    /** A space as the normaliser writes it: {@code ▁} when escaping whitespace. */
+    /** A space as the normaliser writes it: {@code ▁} ({@link #MARK}) when escaping whitespace. */
     private int appendSpace(byte[] norm, int out) {
-        if (!escapeWhitespaces) {
-            norm[out] = ' ';
-            return out + 1;
-        }
-        norm[out] = SPACE_MARK[0];
-        norm[out + 1] = SPACE_MARK[1];
-        norm[out + 2] = SPACE_MARK[2];
-        return out + 3;
+        norm[out] = escapeWhitespaces ? MARK : (byte) ' ';
+        return out + 1;
     }
 
     /**
@@ -578,19 +614,20 @@ final class SentencePieceEncoder {
         Arrays.fill(from, start + 1, n + 1, -1);
         best[start] = startScore;
         double[] scores = latticeScores;
-        DoubleArrayTrie trie = pieces;
+        int[] cells = pieces.cells; // DoubleArrayTrie.child and value, inlined
         int s = start;
         while (s < n) {
             float till = best[s];
-            int mblen = Math.min(oneCharLen(norm[s]), n - s);
+            int mblen = Math.min(charLen(norm[s]), n - s);
             boolean single = false;
             int node = DoubleArrayTrie.root();
             for (int k = s; k < n; k++) {
-                node = trie.child(node, norm[k] & 0xFF);
-                if (node < 0) {
+                int c = cells[node] + 3 * (norm[k] & 0xFF);
+                if (cells[c + 1] != node) {
                     break;
                 }
-                int v = trie.value(node);
+                node = c;
+                int v = cells[c + 2];
                 if (v < 0) {
                     continue;
                 }
@@ -620,10 +657,13 @@ final class SentencePieceEncoder {
         }
     }
 
-    /** sentencepiece's {@code OneCharLen}: the UTF-8 length announced by a lead byte (1 for others). */
-    private static int oneCharLen(byte b) {
+    /**
+     * sentencepiece's {@code OneCharLen}: the UTF-8 length announced by a lead byte (1 for
+     * others), and 1 for {@link #MARK}.
+     */
+    private static int charLen(byte b) {
         int hi = (b & 0xFF) >>> 4;
-        return hi < 0xC ? 1 : hi < 0xE ? 2 : hi == 0xE ? 3 : 4;
+        return hi < 0xC ? 1 : hi < 0xE ? 2 : hi == 0xE ? 3 : b == MARK ? 1 : 4;
     }
 
     // ---------------------------------------------------------------- PopulateSentencePieceText
@@ -652,7 +692,13 @@ final class SentencePieceEncoder {
             boolean unk = id == unkId;
             if (unk && byteFallback) {
                 for (int i = begin; i < end; i++) {
-                    count = ws.addPiece(count, byteIds[ws.norm[i] & 0xFF], begin, end);
+                    if (ws.norm[i] == MARK) {
+                        count = ws.addPiece(count, byteIds[0xE2], begin, end);
+                        count = ws.addPiece(count, byteIds[0x96], begin, end);
+                        count = ws.addPiece(count, byteIds[0x81], begin, end);
+                    } else {
+                        count = ws.addPiece(count, byteIds[ws.norm[i] & 0xFF], begin, end);
+                    }
                 }
             } else if (unk && prevUnk) {
                 if (count > 0) {
@@ -666,8 +712,7 @@ final class SentencePieceEncoder {
         if (!namedUnknownRuns.isEmpty()) {
             for (int k = 0; k < count; k++) {
                 if (ws.pieceIds[k] == unkId) {
-                    String run = new String(ws.norm, ws.pieceStarts[k], ws.pieceEnds[k] - ws.pieceStarts[k],
-                            StandardCharsets.UTF_8);
+                    String run = text(ws.norm, ws.pieceStarts[k], ws.pieceEnds[k]);
                     ws.pieceIds[k] = namedUnknownRuns.getOrDefault(run, unkId);
                 }
             }
