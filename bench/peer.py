@@ -256,7 +256,13 @@ class SlowTokenizer:
             self.max_length = 64
         self.do_lower_case = cfg.get("do_lower_case", True)
         self.sp = spm.SentencePieceProcessor()
-        self.sp.Load(os.path.join(directory, "spiece.model"))
+        with open(os.path.join(directory, "spiece.model"), "rb") as f:
+            proto = f.read()
+        # HF loads the model with normalizer_spec.add_dummy_prefix merged to False; appending a
+        # second normalizer_spec {add_dummy_prefix: false} makes the protobuf parser do the same
+        # merge. With the prefix left on, "<unk>" + text starts one piece later and float score
+        # sums (hence Viterbi ties such as "ooooo") can come out differently.
+        self.sp.LoadFromSerializedProto(proto + b"\x1a\x02\x18\x00")
         self.unk = "<unk>"
         self.eos_id = self.sp.piece_to_id("</s>")
         self.pad_id = self.eos_id
@@ -278,7 +284,9 @@ class SlowTokenizer:
 
     def encode(self, text):
         if self.do_lower_case:
-            text = text.lower()
+            # HF lower-cases one character at a time (re.sub over "(.+?)"): the only context-
+            # dependent rule of str.lower, final sigma, never fires there
+            text = text.lower() if "\u03a3" not in text else "".join(c.lower() for c in text)
         text = SPIECE_UNDERLINE + text.replace(SPIECE_UNDERLINE, " ")
         # PreTrainedTokenizer.tokenize: special tokens are split out first (lstrip/rstrip=True
         # in tokenizer_config.json: the whitespace next to them goes too); the rest is _tokenize'd

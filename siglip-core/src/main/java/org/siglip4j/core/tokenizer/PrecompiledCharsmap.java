@@ -6,18 +6,184 @@ import java.util.BitSet;
 import org.siglip4j.core.SiglipException;
 
 /**
- * Validation of sentencepiece's {@code precompiled_charsmap} (a darts-clone double-array trie of
- * little-endian u32 units, preceded by its byte length, followed by the NUL-separated replacement
- * strings) before it reaches the native Rust {@code tokenizers} library. That library indexes the
- * trie and the strings without bounds checks of its own ({@code spm_precompiled}): a corrupt
- * charsmap makes it panic, and a panic across the JNI boundary aborts the whole JVM. This walks
- * every trie state reachable from UTF-8 text and checks every index the Rust code would compute.
+ * sentencepiece's {@code precompiled_charsmap}: a darts-clone double-array trie of little-endian
+ * u32 units, preceded by its byte length, followed by the NUL-terminated replacement strings. Each
+ * trie key is a UTF-8 byte string (e.g. {@code "e\u0301"} or fullwidth {@code "\uFF21"}), its value
+ * the offset of its replacement ({@code "\u00e9"}, {@code "A"}).
+ *
+ * <p>Two uses. {@link #validate} runs before a charsmap reaches the native Rust {@code tokenizers}
+ * library, which indexes the trie and the strings without bounds checks of its own
+ * ({@code spm_precompiled}): a corrupt charsmap makes it panic, and a panic across the JNI boundary
+ * aborts the whole JVM; it walks every trie state reachable from UTF-8 text and checks every index
+ * the Rust code would compute. An instance ({@link #of}) is the lookup of sentencepiece's own
+ * normaliser, {@link #longestMatch}, for the pure-Java encoder.
  */
 final class PrecompiledCharsmap {
     private static final int MAX_STATES = 1 << 24;
     private static byte[] lastValid = new byte[0];
 
-    private PrecompiledCharsmap() {}
+    /** The trie units as signed ints (the bit patterns of the u32 units). */
+    private final int[] units;
+    /** The replacement strings, each ended by a NUL (or by the end of the array). */
+    private final byte[] strings;
+    /** {@code stringEnd[v]}: the index of the NUL that ends the replacement starting at {@code v}. */
+    private final int[] stringEnd;
+    /** The trie node reached from the root; its children are {@code rootPos ^ byte}. */
+    private final int rootPos;
+    /** Whether some key starts with the byte: most ASCII bytes have no rule and skip the walk. */
+    private final boolean[] startsKey = new boolean[256];
+    /**
+     * For an ASCII byte followed by another ASCII byte (or by the end): the match, when no key
+     * that starts with the byte continues with an ASCII byte (true of NFKC rules: letters only
+     * combine with non-ASCII marks), else {@link #WALK}. Spares the walk for most English text.
+     */
+    private final long[] asciiMatch = new long[128];
+    private static final long WALK = Long.MIN_VALUE;
+
+    private PrecompiledCharsmap(byte[] charsmap) {
+        int trieBytes = (int) u32(charsmap, 0);
+        units = new int[trieBytes / 4];
+        for (int i = 0; i < units.length; i++) {
+            units[i] = (int) u32(charsmap, 4 + 4 * i);
+        }
+        strings = Arrays.copyOfRange(charsmap, 4 + trieBytes, charsmap.length);
+        stringEnd = new int[strings.length + 1];
+        int end = strings.length;
+        stringEnd[end] = end;
+        for (int i = strings.length - 1; i >= 0; i--) {
+            if (strings[i] == 0) {
+                end = i;
+            }
+            stringEnd[i] = end;
+        }
+        rootPos = (int) offset(units[0] & 0xFFFF_FFFFL);
+        for (int b = 0; b < 256; b++) {
+            int q = rootPos ^ b;
+            startsKey[b] = q < units.length && label(units[q] & 0xFFFF_FFFFL) == b;
+        }
+        for (int b = 0; b < 128; b++) {
+            asciiMatch[b] = walk(new byte[] {(byte) b}, 0, 1);
+            if (startsKey[b]) {
+                int node = rootPos ^ b ^ (int) offset(units[rootPos ^ b] & 0xFFFF_FFFFL);
+                for (int c = 0; c < 128; c++) { // c = 0 too: darts compares a NUL byte like any other
+                    int q = node ^ c;
+                    if (q < units.length && label(units[q] & 0xFFFF_FFFFL) == c) {
+                        asciiMatch[b] = WALK;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether an ASCII byte has no rule of its own and starts none that goes on with an ASCII byte:
+     * then, before an ASCII byte or the end, it is copied as it is.
+     *
+     * @param b 0-127
+     * @return whether the byte is left alone there
+     */
+    boolean asciiUntouched(int b) {
+        return asciiMatch[b] == -1;
+    }
+
+    /**
+     * Validates a charsmap and makes its lookup.
+     *
+     * @param charsmap the bytes; not empty
+     * @param source a name for error messages
+     * @return the lookup
+     * @throws SiglipException if the charsmap is corrupt
+     */
+    static PrecompiledCharsmap of(byte[] charsmap, String source) {
+        if (charsmap.length == 0) {
+            throw new SiglipException(source + ": empty precompiled_charsmap");
+        }
+        validate(charsmap, source);
+        return new PrecompiledCharsmap(charsmap);
+    }
+
+    /**
+     * darts-clone's {@code commonPrefixSearch} as sentencepiece's {@code Normalizer::NormalizePrefix}
+     * uses it: the longest key that is a prefix of {@code in[from, to)}. The walk is the library's
+     * (a NUL byte is compared with the unit labels like any other byte) with bounds checks added,
+     * since {@link #validate} only proves the states reachable without NUL bytes.
+     *
+     * @param in UTF-8 bytes
+     * @param from where the match starts
+     * @param to end of the input (exclusive)
+     * @return {@code (length << 32) | replacementStart}, or -1 when no key matches
+     */
+    long longestMatch(byte[] in, int from, int to) {
+        int b = in[from];
+        if (b >= 0 && (from + 1 == to || in[from + 1] >= 0) && asciiMatch[b] != WALK) {
+            return asciiMatch[b];
+        }
+        return walk(in, from, to);
+    }
+
+    private long walk(byte[] in, int from, int to) {
+        if (!startsKey[in[from] & 0xFF]) {
+            return -1;
+        }
+        int[] u = units;
+        int pos = rootPos;
+        long best = -1;
+        for (int i = from; i < to; i++) {
+            int b = in[i] & 0xFF;
+            pos ^= b;
+            if (pos >= u.length) {
+                break;
+            }
+            long unit = u[pos] & 0xFFFF_FFFFL;
+            if (label(unit) != b) {
+                break;
+            }
+            pos ^= (int) offset(unit);
+            if (hasLeaf(unit)) {
+                if (pos >= u.length) {
+                    break;
+                }
+                best = (long) (i + 1 - from) << 32 | (u[pos] & 0x7FFF_FFFF);
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Walks {@code in[from, to)} like {@link #longestMatch}; if the walk gets through, marks every
+     * byte that continues it (after which a longer rule could still match).
+     *
+     * @param in bytes
+     * @param from first byte of the walk
+     * @param to end of the walk
+     * @param out set to true for each continuing byte
+     */
+    void markContinuations(byte[] in, int from, int to, boolean[] out) {
+        int pos = rootPos;
+        for (int i = from; i < to; i++) {
+            int b = in[i] & 0xFF;
+            pos ^= b;
+            if (pos >= units.length || label(units[pos] & 0xFFFF_FFFFL) != b) {
+                return;
+            }
+            pos ^= (int) offset(units[pos] & 0xFFFF_FFFFL);
+        }
+        for (int b = 0; b < 256; b++) {
+            int q = pos ^ b;
+            out[b] |= q < units.length && label(units[q] & 0xFFFF_FFFFL) == b;
+        }
+    }
+
+    /** @return the replacement strings; a match's bytes are {@code [start, replacementEnd(start))} */
+    byte[] replacements() {
+        return strings;
+    }
+
+    /** @return the end (exclusive) of the replacement that starts at {@code start} */
+    int replacementEnd(int start) {
+        return stringEnd[Math.min(start, strings.length)];
+    }
 
     /**
      * Throws unless the charsmap can be used by the Rust normaliser for any input text.

@@ -184,7 +184,8 @@ public final class SentencePieceConverter {
         return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create().toJson(tokenizerJson) + "\n";
     }
 
-    private static int eosId(SentencePieceModel model) {
+    /** The id of {@code </s>}: {@code trainer_spec.eos_id}, else the piece spelled {@code </s>}. */
+    static int eosId(SentencePieceModel model) {
         int id = model.trainerSpec().eosId();
         List<Piece> pieces = model.pieces();
         if (id >= 0 && id < pieces.size()) {
@@ -197,6 +198,100 @@ public final class SentencePieceConverter {
         }
         throw new SiglipException("spiece.model has no </s> piece (trainer_spec.eos_id " + id
                 + "); SigLIP appends and pads with </s>");
+    }
+
+    /**
+     * A {@code tokenizer.json} read back as the sentencepiece model it was converted from.
+     *
+     * @param model the rebuilt model
+     * @param lowercase whether the normaliser lower-cases ({@code do_lower_case})
+     */
+    record Recognised(SentencePieceModel model, boolean lowercase) {}
+
+    /**
+     * The inverse of {@link #convert} for SigLIP conversions: rebuilds the sentencepiece model
+     * from the Unigram vocabulary, {@code unk_id}, {@code byte_fallback} and {@code Precompiled}
+     * charsmap, converts it again, and accepts the file only when its normaliser, pre-tokenizer,
+     * model, added tokens and post-processor are exactly what {@link #convert} writes (padding,
+     * truncation and decoder may differ). Anything else (another normaliser, extra added tokens,
+     * scores that are not floats) gives null: such a file is run by the Rust library as written.
+     *
+     * <p>tokenizer.json keeps no piece types, so they are inferred: the unknown id; the added
+     * tokens as control pieces; {@code <0xXX>} as byte pieces under byte fallback; and any other
+     * {@code <...>} piece with score exactly 0 (such as {@code <pad>}) as a control piece, since a
+     * learned Unigram piece never has log probability 0 while sentencepiece writes 0 for control
+     * pieces. That keeps {@code <pad>} out of the lattice as sentencepiece does, so fullwidth
+     * {@code ＜ｐａｄ＞} (NFKC {@code <pad>}) is not read as piece 0.
+     *
+     * @param root a parsed tokenizer.json
+     * @return the model, or null when the file is not a SigLIP conversion
+     */
+    static Recognised recognise(JsonObject root) {
+        try {
+            JsonObject m = root.getAsJsonObject("model");
+            if (m == null || !"Unigram".equals(m.get("type").getAsString())) {
+                return null;
+            }
+            int unkId = m.get("unk_id").getAsInt();
+            boolean byteFallback = m.has("byte_fallback") && m.get("byte_fallback").getAsBoolean();
+            JsonArray vocab = m.getAsJsonArray("vocab");
+            java.util.Map<Integer, String> added = new java.util.HashMap<>();
+            int eosId = -1;
+            for (com.google.gson.JsonElement e : root.getAsJsonArray("added_tokens")) {
+                JsonObject t = e.getAsJsonObject();
+                added.put(t.get("id").getAsInt(), t.get("content").getAsString());
+                if ("</s>".equals(t.get("content").getAsString())) {
+                    eosId = t.get("id").getAsInt();
+                }
+            }
+            List<Piece> pieces = new java.util.ArrayList<>(vocab.size());
+            for (int id = 0; id < vocab.size(); id++) {
+                JsonArray entry = vocab.get(id).getAsJsonArray();
+                String text = entry.get(0).getAsString();
+                float score = (float) entry.get(1).getAsDouble();
+                if (!Float.isFinite(score)) {
+                    return null;
+                }
+                SentencePieceModel.PieceType type;
+                if (id == unkId) {
+                    type = SentencePieceModel.PieceType.UNKNOWN;
+                } else if (text.equals(added.get(id))) {
+                    type = SentencePieceModel.PieceType.CONTROL;
+                } else if (byteFallback && text.matches("<0x[0-9A-F]{2}>")) {
+                    type = SentencePieceModel.PieceType.BYTE;
+                } else if (score == 0f && text.length() > 2 && text.startsWith("<") && text.endsWith(">")) {
+                    type = SentencePieceModel.PieceType.CONTROL;
+                } else {
+                    type = SentencePieceModel.PieceType.NORMAL;
+                }
+                pieces.add(new Piece(text, score, type));
+            }
+            byte[] charsmap = new byte[0];
+            for (com.google.gson.JsonElement e : root.getAsJsonObject("normalizer").getAsJsonArray("normalizers")) {
+                JsonObject n = e.getAsJsonObject();
+                if ("Precompiled".equals(n.get("type").getAsString())) {
+                    charsmap = Base64.getDecoder().decode(n.get("precompiled_charsmap").getAsString());
+                }
+            }
+            SentencePieceModel model = new SentencePieceModel(pieces,
+                    new SentencePieceModel.TrainerSpec(SentencePieceModel.ModelType.UNIGRAM, pieces.size(), unkId, -1,
+                            eosId, -1, byteFallback, false),
+                    new SentencePieceModel.NormalizerSpec("", charsmap, true, true, true));
+            String[] keys = {"normalizer", "pre_tokenizer", "model", "added_tokens", "post_processor"};
+            for (boolean lowercase : new boolean[] {true, false}) {
+                JsonObject again = convert(model, 64, lowercase);
+                boolean same = true;
+                for (String k : keys) {
+                    same &= again.get(k).equals(root.get(k));
+                }
+                if (same) {
+                    return new Recognised(model, lowercase);
+                }
+            }
+            return null;
+        } catch (RuntimeException e) {
+            return null; // not the shape convert() writes; the Rust library reports what is wrong with it
+        }
     }
 
     private static JsonObject type(String type) {

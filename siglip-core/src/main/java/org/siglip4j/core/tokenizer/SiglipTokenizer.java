@@ -16,41 +16,61 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.siglip4j.core.SiglipException;
 
 /**
  * HF's {@code SiglipTokenizer} called as {@code tokenizer(texts, padding="max_length",
  * truncation=True)}: every row has exactly {@code model_max_length} ids, ends in {@code </s>}, and
- * is right-padded with {@code </s>} (id 1). Runs on DJL's binding of the Rust {@code tokenizers}
- * library (batch encoding is multi-threaded natively).
+ * is right-padded with {@code </s>} (id 1).
  *
- * <p>Thread-safe. Holds a native handle: {@link #close()} it (or use try-with-resources).
+ * <p>Encoding reproduces HF's slow tokenizer (Python sentencepiece plus big_vision's
+ * canonicalisation) id for id in pure Java ({@link SlowSiglipEncoder}: sentencepiece's normaliser
+ * and Unigram Viterbi, large batches split over the cores). The Rust {@code tokenizers} library
+ * (DJL's binding) is only used for {@link #decode}, created on first use, and for encoding a
+ * {@code tokenizer.json} that is not a SigLIP conversion of a sentencepiece model.
+ *
+ * <p>Thread-safe. May hold a native handle: {@link #close()} it (or use try-with-resources).
  */
 public final class SiglipTokenizer implements AutoCloseable {
     /** SigLIP's text length when {@code tokenizer_config.json} gives none. */
     public static final int DEFAULT_MAX_LENGTH = 64;
 
-    private final HuggingFaceTokenizer tokenizer;
+    /** The pure-Java encoder, or null when the Rust library encodes. */
+    private final SlowSiglipEncoder encoder;
+    /** The tokenizer.json text for the Rust library (made on demand for a spiece.model). */
+    private final Supplier<String> rustJson;
+    private final String source;
     private final int maxLength;
     private final long padId;
+    private HuggingFaceTokenizer rust;
+    private boolean closed;
 
-    private SiglipTokenizer(HuggingFaceTokenizer tokenizer, int maxLength, long padId) {
-        this.tokenizer = tokenizer;
+    private SiglipTokenizer(SlowSiglipEncoder encoder, HuggingFaceTokenizer rust, Supplier<String> rustJson, String source,
+            int maxLength, long padId) {
+        this.encoder = encoder;
+        this.rust = rust;
+        this.rustJson = rustJson;
+        this.source = source;
         this.maxLength = maxLength;
         this.padId = padId;
     }
 
     /**
-     * Loads the tokenizer of a model folder: {@code tokenizer.json} when present, else a
-     * conversion of {@code spiece.model} ({@link SentencePieceConverter}, in memory); settings from
-     * {@code tokenizer_config.json} ({@code model_max_length}, default 64; {@code do_lower_case},
-     * default true; used only when converting).
+     * Loads the tokenizer of a model folder: {@code spiece.model} when present (the file HF's slow
+     * tokenizer reads), else {@code tokenizer.json}; settings from {@code tokenizer_config.json}
+     * ({@code model_max_length}, default 64; {@code do_lower_case}, default true).
      *
      * @param dir a model folder
      * @return the tokenizer
      * @throws SiglipException if neither file exists or one is invalid
      */
     public static SiglipTokenizer load(Path dir) {
+        return load(dir, true);
+    }
+
+    /** {@link #load}, optionally with the Rust library encoding (to compare the two). */
+    static SiglipTokenizer load(Path dir, boolean allowJava) {
         JsonObject config = readConfig(dir.resolve("tokenizer_config.json"));
         int maxLength = DEFAULT_MAX_LENGTH;
         boolean lowercase = true;
@@ -70,24 +90,36 @@ public final class SiglipTokenizer implements AutoCloseable {
         }
         Path json = dir.resolve("tokenizer.json");
         Path spiece = dir.resolve("spiece.model");
-        String text;
-        if (Files.isRegularFile(json)) {
-            try {
-                text = Files.readString(json);
-            } catch (IOException e) {
-                throw new SiglipException("cannot read " + json + ": " + e, e);
-            }
-        } else if (Files.isRegularFile(spiece)) {
+        if (Files.isRegularFile(spiece)) {
             SentencePieceModel model = SentencePieceModel.load(spiece);
-            text = SentencePieceConverter.toJsonString(SentencePieceConverter.convert(model, maxLength, lowercase));
-        } else {
-            throw new SiglipException("no tokenizer in " + dir + ": expected tokenizer.json or spiece.model");
+            boolean lower = lowercase;
+            int max = maxLength;
+            Supplier<String> rustJson = Files.isRegularFile(json) ? () -> readText(json)
+                    : () -> SentencePieceConverter.toJsonString(SentencePieceConverter.convert(model, max, lower));
+            if (allowJava) {
+                SlowSiglipEncoder encoder = new SlowSiglipEncoder(model, lowercase, maxLength, spiece.toString());
+                return new SiglipTokenizer(encoder, null, rustJson, spiece.toString(), maxLength, encoder.padId());
+            }
+            return fromJson(rustJson.get(), maxLength, (Files.isRegularFile(json) ? json : spiece).toString(), false);
         }
-        return fromJson(text, maxLength, json.toString());
+        if (Files.isRegularFile(json)) {
+            return fromJson(readText(json), maxLength, json.toString(), allowJava);
+        }
+        throw new SiglipException("no tokenizer in " + dir + ": expected tokenizer.json or spiece.model");
+    }
+
+    private static String readText(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new SiglipException("cannot read " + file + ": " + e, e);
+        }
     }
 
     /**
-     * Creates a tokenizer from {@code tokenizer.json} text.
+     * Creates a tokenizer from {@code tokenizer.json} text. A SigLIP conversion of a sentencepiece
+     * model (what {@link SentencePieceConverter} writes) is encoded in Java like the slow
+     * tokenizer; any other file by the Rust library.
      *
      * @param tokenizerJson the JSON text
      * @param maxLength the fixed row length
@@ -95,6 +127,10 @@ public final class SiglipTokenizer implements AutoCloseable {
      * @return the tokenizer
      */
     public static SiglipTokenizer fromJson(String tokenizerJson, int maxLength, String source) {
+        return fromJson(tokenizerJson, maxLength, source, true);
+    }
+
+    static SiglipTokenizer fromJson(String tokenizerJson, int maxLength, String source, boolean allowJava) {
         if (maxLength < 1) {
             throw new SiglipException("max length must be at least 1, got " + maxLength);
         }
@@ -110,6 +146,23 @@ public final class SiglipTokenizer implements AutoCloseable {
             // without a padding block the Rust library pads with id 0; SigLIP pads with </s>
             tokenizerJson = withPadding(root, padId, maxLength);
         }
+        String rustText = tokenizerJson;
+        if (allowJava) {
+            SentencePieceConverter.Recognised r = SentencePieceConverter.recognise(root);
+            if (r != null) {
+                try {
+                    SlowSiglipEncoder encoder = new SlowSiglipEncoder(r.model(), r.lowercase(), maxLength, source);
+                    return new SiglipTokenizer(encoder, null, () -> rustText, source, maxLength, encoder.padId());
+                } catch (SiglipException e) {
+                    // a vocabulary sentencepiece itself would refuse (say, a piece listed twice): the
+                    // Rust library, which is less strict, runs the file as before
+                }
+            }
+        }
+        return new SiglipTokenizer(null, newRust(rustText, maxLength, source), () -> rustText, source, maxLength, padId);
+    }
+
+    private static HuggingFaceTokenizer newRust(String tokenizerJson, int maxLength, String source) {
         Map<String, String> options = Map.of(
                 "addSpecialTokens", "true",
                 "padding", "max_length",
@@ -117,12 +170,25 @@ public final class SiglipTokenizer implements AutoCloseable {
                 "maxLength", Integer.toString(maxLength),
                 "modelMaxLength", Integer.toString(maxLength));
         try {
-            HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(
+            return HuggingFaceTokenizer.newInstance(
                     new ByteArrayInputStream(tokenizerJson.getBytes(StandardCharsets.UTF_8)), options);
-            return new SiglipTokenizer(t, maxLength, padId);
         } catch (IOException | RuntimeException e) {
             throw new SiglipException("cannot create a tokenizer from " + source + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The Rust tokenizer, created on first use when the Java encoder does the encoding. */
+    private synchronized HuggingFaceTokenizer rust() {
+        if (closed) {
+            throw new SiglipException("tokenizer of " + source + " is closed");
+        }
+        if (rust == null) {
+            String text = rustJson.get();
+            JsonObject root = parseRoot(text, source);
+            checkPrecompiled(root.get("normalizer"), source);
+            rust = newRust(text, maxLength, source);
+        }
+        return rust;
     }
 
     /**
@@ -234,8 +300,13 @@ public final class SiglipTokenizer implements AutoCloseable {
      * @return {@code [texts.size()][maxLength]} ids
      */
     public long[][] encode(List<String> texts) {
-        Encoding[] encodings = tokenizer.batchEncode(texts);
-        long[][] out = new long[encodings.length][];
+        long[][] out = new long[texts.size()][];
+        if (encoder != null) {
+            checkNoNulls(texts);
+            encoder.encode(texts, out);
+            return out;
+        }
+        Encoding[] encodings = rust().batchEncode(texts);
         for (int i = 0; i < encodings.length; i++) {
             out[i] = checkLength(encodings[i].getIds());
         }
@@ -253,12 +324,32 @@ public final class SiglipTokenizer implements AutoCloseable {
         if (texts.isEmpty()) {
             throw new SiglipException("no texts to tokenize (empty batch)");
         }
-        long[][] ids = encode(texts);
-        long[] flat = new long[ids.length * maxLength];
-        for (int i = 0; i < ids.length; i++) {
-            System.arraycopy(ids[i], 0, flat, i * maxLength, maxLength);
+        long[] flat;
+        if (encoder != null) {
+            flat = encodeFlat(texts);
+        } else {
+            long[][] ids = encode(texts);
+            flat = new long[ids.length * maxLength];
+            for (int i = 0; i < ids.length; i++) {
+                System.arraycopy(ids[i], 0, flat, i * maxLength, maxLength);
+            }
         }
-        return manager.create(flat, new Shape(ids.length, maxLength));
+        return manager.create(flat, new Shape(texts.size(), maxLength));
+    }
+
+    private static void checkNoNulls(List<String> texts) {
+        for (int i = 0; i < texts.size(); i++) {
+            if (texts.get(i) == null) {
+                throw new SiglipException("text " + i + " of the batch is null");
+            }
+        }
+    }
+
+    private long[] encodeFlat(List<String> texts) {
+        checkNoNulls(texts);
+        long[] flat = new long[texts.size() * maxLength];
+        encoder.encode(texts, flat);
+        return flat;
     }
 
     /**
@@ -268,7 +359,15 @@ public final class SiglipTokenizer implements AutoCloseable {
      * @return the token strings including the final {@code </s>}
      */
     public List<String> tokenize(String text) {
-        Encoding e = tokenizer.encode(text);
+        if (encoder != null) {
+            int[] ids = encoder.unpaddedRow(text);
+            String[] pieces = new String[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                pieces[i] = encoder.pieces().piece(ids[i]);
+            }
+            return List.of(pieces);
+        }
+        Encoding e = rust().encode(text);
         String[] tokens = e.getTokens();
         long[] mask = e.getAttentionMask();
         int n = 0;
@@ -288,17 +387,31 @@ public final class SiglipTokenizer implements AutoCloseable {
     }
 
     /**
-     * Decodes ids back to text (special tokens skipped).
+     * Decodes ids back to text (special tokens skipped), with the Rust library.
      *
      * @param ids token ids
      * @return the text
      */
     public String decode(long[] ids) {
-        return tokenizer.decode(ids, true);
+        return rust().decode(ids, true);
+    }
+
+    /** @return whether encoding runs in Java (false: the Rust library encodes this tokenizer.json) */
+    boolean encodesInJava() {
+        return encoder != null;
+    }
+
+    /** The Java encoder, for tests and benchmarks; null when the Rust library encodes. */
+    SlowSiglipEncoder javaEncoder() {
+        return encoder;
     }
 
     @Override
-    public void close() {
-        tokenizer.close();
+    public synchronized void close() {
+        closed = true;
+        if (rust != null) {
+            rust.close();
+            rust = null;
+        }
     }
 }

@@ -20,10 +20,14 @@ import org.siglip4j.core.testing.Fixtures;
  * in which blind mutations would mostly land), plus the real files with mutations kept to their
  * first 16 kB (pieces, specs) or to their charsmap; targeted lies: varint length prefixes of pieces and
  * sub-messages made longer than the file, 10-byte varints, negative and huge ids. Every accepted
- * model is converted and serialised; every 25th also goes through the native Rust tokenizer
+ * model goes to the Java encoder (which refuses, like sentencepiece, or encodes {@link #TEXTS}) and
+ * is converted and serialised; every 5th converted one also goes through the native Rust tokenizer
  * (which only ever sees what the Java side validated and wrote).
  */
 class SentencePieceFuzzTest {
+    /** Texts every accepted model must encode: specials, unknowns, combining marks, fullwidth, ties. */
+    static final List<String> TEXTS = List.of("A photo of a cat, café 🙂", "</s> x <unk>y", "",
+            "ＦＵＬＬ ＜ｐａｄ＞ \u0301é ooooo", "\u2581\u2581 \u0000\u0001 ▁ <0x41> \uD800", "x".repeat(500));
 
     /** Re-encodes a model's fields as protobuf, the charsmap cut to {@code charsmapBytes}. */
     static byte[] encode(SentencePieceModel m, int charsmapBytes) {
@@ -166,6 +170,8 @@ class SentencePieceFuzzTest {
         SentencePieceModel parsedNoFallback = SentencePieceModel.parse(smallNoFallback, "seed");
         int[] nativeChecked = {0};
         int[] converted = {0};
+        int[] javaEncoded = {0};
+        int[] javaRefused = {0};
         FuzzHarness.Report r = FuzzHarness.run("spiece.model", FuzzHarness.iterations(), rnd -> {
             int kind = rnd.nextInt(10);
             if (kind < 6) {
@@ -194,18 +200,34 @@ class SentencePieceFuzzTest {
             return out;
         }, input -> {
             SentencePieceModel m = SentencePieceModel.parse(input, "fuzzed spiece.model");
+            // the Java encoder applies sentencepiece's own checks; a model it takes must encode any text
+            try {
+                SlowSiglipEncoder encoder = new SlowSiglipEncoder(m, true, 16, "fuzzed spiece.model");
+                long[] rows = new long[16 * TEXTS.size()];
+                encoder.encode(TEXTS, rows);
+                for (int i = 0; i < TEXTS.size(); i++) {
+                    assertEquals(encoder.padId(), rows[16 * i + 15], "row " + i + " ends in </s>");
+                }
+                javaEncoded[0]++;
+            } catch (org.siglip4j.core.SiglipException e) {
+                javaRefused[0]++;
+            }
             String json = SentencePieceConverter.toJsonString(SentencePieceConverter.convert(m));
             converted[0]++;
             if (converted[0] % 5 == 0) {
-                try (SiglipTokenizer t = SiglipTokenizer.fromJson(json, 16, "fuzzed tokenizer.json")) {
+                try (SiglipTokenizer t = SiglipTokenizer.fromJson(json, 16, "fuzzed tokenizer.json", false)) {
                     long[] ids = t.encode("A photo of a cat, café 🙂");
                     assertEquals(16, ids.length);
                     nativeChecked[0]++;
                 }
+                try (SiglipTokenizer t = SiglipTokenizer.fromJson(json, 16, "fuzzed tokenizer.json")) {
+                    assertEquals(16, t.encode(TEXTS)[0].length);
+                }
             }
         }, List.of(), 20, 64L << 20);
         System.out.println("spiece fuzz: " + converted[0] + " converted, " + nativeChecked[0]
-                + " also loaded by the native tokenizer");
+                + " also loaded by the native tokenizer; Java encoder: " + javaEncoded[0] + " encoded, "
+                + javaRefused[0] + " refused like sentencepiece");
         assertTrue(r.failures().isEmpty(), String.join("\n", r.failures()));
         assertTrue(r.accepted() > 0 && r.rejected() > 0, r.toString());
     }

@@ -2,6 +2,7 @@ package org.siglip4j.core.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +23,10 @@ import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.testing.Fixtures;
 import org.siglip4j.core.testing.Npy;
 
-/** Tokenizer ids against HF's slow SiglipTokenizer (v4.45.1) for both fixture tokenizers. */
+/**
+ * Tokenizer ids against HF's slow SiglipTokenizer (v4.45.1) for both fixture tokenizers, with the
+ * Java encoder and with the Rust library; see {@link SlowTokenizerGoldenTest} for the fuzz corpus.
+ */
 class SiglipTokenizerTest {
     static final String[] FOLDERS = {"", "tokenizer-no-byte-fallback"};
 
@@ -63,13 +67,30 @@ class SiglipTokenizerTest {
     }
 
     @Test
-    void shippedTokenizerJsonMatchesHf() throws IOException {
+    void javaEncoderMatchesHf() throws IOException {
         List<String> texts = texts();
         for (String f : FOLDERS) {
             try (SiglipTokenizer t = SiglipTokenizer.load(folder(f))) {
+                assertTrue(t.encodesInJava(), "spiece.model is encoded in Java");
                 assertEquals(64, t.maxLength());
                 assertEquals(1, t.padId());
-                assertIds(expectedIds(f), t.encode(texts), texts, "tokenizer.json of '" + f + "'");
+                assertIds(expectedIds(f), t.encode(texts), texts, "spiece.model of '" + f + "'");
+            }
+        }
+    }
+
+    @Test
+    void shippedTokenizerJsonMatchesHfInJavaAndInTheRustLibrary() throws IOException {
+        List<String> texts = texts();
+        for (String f : FOLDERS) {
+            String json = Files.readString(folder(f).resolve("tokenizer.json"));
+            try (SiglipTokenizer java = SiglipTokenizer.fromJson(json, 64, "tokenizer.json");
+                    SiglipTokenizer rust = SiglipTokenizer.fromJson(json, 64, "tokenizer.json", false)) {
+                assertTrue(java.encodesInJava());
+                assertFalse(rust.encodesInJava());
+                assertIds(expectedIds(f), java.encode(texts), texts, "tokenizer.json of '" + f + "' in Java");
+                assertIds(expectedIds(f), rust.encode(texts), texts, "tokenizer.json of '" + f + "' in Rust");
+                assertEquals(1, rust.padId());
             }
         }
     }
@@ -78,8 +99,11 @@ class SiglipTokenizerTest {
     void convertedSpieceModelMatchesHf(@TempDir Path tmp) throws IOException {
         List<String> texts = texts();
         for (String f : FOLDERS) {
-            try (SiglipTokenizer t = SiglipTokenizer.load(spieceOnly(f, tmp))) {
-                assertIds(expectedIds(f), t.encode(texts), texts, "converted spiece.model of '" + f + "'");
+            Path d = spieceOnly(f, tmp);
+            try (SiglipTokenizer java = SiglipTokenizer.load(d);
+                    SiglipTokenizer rust = SiglipTokenizer.load(d, false)) {
+                assertIds(expectedIds(f), java.encode(texts), texts, "spiece.model of '" + f + "' in Java");
+                assertIds(expectedIds(f), rust.encode(texts), texts, "converted spiece.model of '" + f + "' in Rust");
             }
         }
     }
@@ -129,9 +153,49 @@ class SiglipTokenizerTest {
         JsonObject json = JsonParser.parseString(Files.readString(Fixtures.file("tokenizer.json"))).getAsJsonObject();
         json.remove("padding");
         json.remove("truncation");
-        try (SiglipTokenizer t = SiglipTokenizer.fromJson(new Gson().toJson(json), 64, "no-padding tokenizer.json")) {
-            List<String> texts = texts();
-            assertIds(expectedIds(""), t.encode(texts), texts, "tokenizer.json without padding/truncation");
+        for (boolean allowJava : new boolean[] {true, false}) {
+            try (SiglipTokenizer t = SiglipTokenizer.fromJson(new Gson().toJson(json), 64, "no-padding tokenizer.json",
+                    allowJava)) {
+                assertEquals(allowJava, t.encodesInJava());
+                List<String> texts = texts();
+                assertIds(expectedIds(""), t.encode(texts), texts, "tokenizer.json without padding/truncation");
+            }
+        }
+    }
+
+    /** A tokenizer.json that is not our SigLIP conversion is run by the Rust library as written. */
+    @Test
+    void otherTokenizerJsonRunsOnTheRustLibrary() throws IOException {
+        JsonObject json = JsonParser.parseString(Files.readString(Fixtures.file("tokenizer.json"))).getAsJsonObject();
+        // no punctuation removal: not what SentencePieceConverter writes, so not the slow tokenizer
+        json.getAsJsonObject("normalizer").getAsJsonArray("normalizers").remove(3);
+        try (SiglipTokenizer t = SiglipTokenizer.fromJson(new Gson().toJson(json), 64, "other tokenizer.json")) {
+            assertFalse(t.encodesInJava());
+            long[] ids = t.encode("a photo, of a dog");
+            assertEquals(64, ids.length);
+            assertArrayEquals(t.encode("a photo of a dog"), t.encode("a photo of a dog"));
+        }
+        // lower-casing off is still a SigLIP conversion (do_lower_case false)
+        JsonObject upper = JsonParser.parseString(Files.readString(Fixtures.file("tokenizer.json"))).getAsJsonObject();
+        upper.getAsJsonObject("normalizer").getAsJsonArray("normalizers").remove(2);
+        try (SiglipTokenizer t = SiglipTokenizer.fromJson(new Gson().toJson(upper), 64, "cased tokenizer.json")) {
+            assertTrue(t.encodesInJava());
+            assertFalse(Arrays.equals(t.encode("A PHOTO"), t.encode("a photo")));
+        }
+    }
+
+    @Test
+    void decodeAndTokenizeWork() throws IOException {
+        for (String f : FOLDERS) {
+            try (SiglipTokenizer t = SiglipTokenizer.load(folder(f))) {
+                assertEquals("a photo of a dog", t.decode(t.encode("A photo of a dog!")));
+                assertEquals(List.of("\u2581a", "\u2581photo", "\u2581", "of", "\u2581a", "\u2581dog", "</s>"),
+                        t.tokenize("A photo of a dog</s>"));
+                assertEquals(List.of("</s>"), t.tokenize("?!"));
+            }
+        }
+        try (SiglipTokenizer t = SiglipTokenizer.load(Fixtures.dir())) {
+            assertEquals(List.of("\u2581", "<0xF0>", "<0x9F>", "<0x99>", "<0x82>", "</s>"), t.tokenize("\uD83D\uDE42"));
         }
     }
 
@@ -148,6 +212,35 @@ class SiglipTokenizerTest {
             assertEquals(1, got[7]);
             assertArrayEquals(new long[] {260, 270, 259, 262, 260, 418, 1, 1}, t.encode("a photo of a dog"));
         }
+    }
+
+    /** What sentencepiece itself refuses to load is refused with a message, not encoded somehow. */
+    @Test
+    void modelSentencepieceWouldRefuseIsAClearError(@TempDir Path tmp) throws IOException {
+        SentencePieceModel good = SentencePieceModel.load(Fixtures.file("spiece.model"));
+        List<SentencePieceModel.Piece> pieces = new java.util.ArrayList<>(good.pieces());
+        pieces.set(300, pieces.get(301)); // one piece listed twice
+        SiglipException e = assertThrows(SiglipException.class, () -> new SlowSiglipEncoder(
+                new SentencePieceModel(pieces, good.trainerSpec(), good.normalizerSpec()), true, 64, "dup.model"));
+        assertTrue(e.getMessage().contains("dup.model: piece 301") && e.getMessage().contains("defined twice"),
+                e.getMessage());
+        List<SentencePieceModel.Piece> noUnk = new java.util.ArrayList<>(good.pieces());
+        noUnk.set(2, new SentencePieceModel.Piece("<unk>", 0f, SentencePieceModel.PieceType.CONTROL));
+        e = assertThrows(SiglipException.class, () -> new SlowSiglipEncoder(
+                new SentencePieceModel(noUnk, good.trainerSpec(), good.normalizerSpec()), true, 64, "nounk.model"));
+        assertTrue(e.getMessage().contains("no piece of type UNKNOWN"), e.getMessage());
+        List<SentencePieceModel.Piece> noByte = new java.util.ArrayList<>(good.pieces());
+        noByte.set(3 + 0x41, new SentencePieceModel.Piece("no-byte-here", -20f, SentencePieceModel.PieceType.NORMAL));
+        e = assertThrows(SiglipException.class, () -> new SlowSiglipEncoder(
+                new SentencePieceModel(noByte, good.trainerSpec(), good.normalizerSpec()), true, 64, "nobyte.model"));
+        assertTrue(e.getMessage().contains("byte piece <0x41> is missing"), e.getMessage());
+        // through load(): the file's name and the reason
+        Path d = Files.createDirectories(tmp.resolve("dup"));
+        Files.write(d.resolve("spiece.model"), SentencePieceFuzzTest.encode(
+                new SentencePieceModel(pieces, good.trainerSpec(), good.normalizerSpec()), Integer.MAX_VALUE));
+        e = assertThrows(SiglipException.class, () -> SiglipTokenizer.load(d));
+        assertTrue(e.getMessage().contains("spiece.model: piece 301") && e.getMessage().contains("defined twice"),
+                e.getMessage());
     }
 
     @Test
