@@ -331,11 +331,12 @@ public final class Benchmark {
             }
             double[] t = alternate(k -> timeCalls(k, () -> model.getImageFeatures(pixels).close()),
                     peerTimer("vision", shape, null));
-            profile("vision-" + preset + "-b" + batch, () -> model.getImageFeatures(pixels).close());
             double oursRate = batch / t[0];
             double peerRate = batch / t[1];
             add(new Row("vision", preset, batch, "images/s", oursRate, peerRate, oursRate * perImage / 1e9 / gemmOurs,
                     peerRate * perImage / 1e9 / gemmOurs, oursPeakMib(), peerPeakMib(), verdict, note(t)));
+            // after the row's peak RSS was read: under the profiler libtorch frees memory later
+            profile("vision-" + preset + "-b" + batch, () -> model.getImageFeatures(pixels).close());
         }
     }
 
@@ -378,12 +379,12 @@ public final class Benchmark {
             }
             double[] t = alternate(k -> timeCalls(k, () -> model.getTextFeatures(input).close()),
                     peerTimer("text", shape, null));
-            profile("text-" + preset + "-b" + batch, () -> model.getTextFeatures(input).close());
             double oursRate = batch / t[0];
             double peerRate = batch / t[1];
             add(new Row("text", preset, batch, "texts/s", oursRate, peerRate, oursRate * perText / 1e9 / gemmOurs,
                     peerRate * perText / 1e9 / gemmOurs, oursPeakMib(), peerPeakMib(), verdict,
                     len + " tokens; " + note(t)));
+            profile("text-" + preset + "-b" + batch, () -> model.getTextFeatures(input).close());
         }
     }
 
