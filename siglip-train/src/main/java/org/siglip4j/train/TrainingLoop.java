@@ -7,6 +7,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.model.PretrainedSiglip;
+import org.siglip4j.core.nn.MallocTuning;
 import org.siglip4j.train.data.BatchLoader;
 import org.siglip4j.train.data.PairSource;
 import org.siglip4j.train.metrics.MetricsLog;
@@ -125,6 +126,9 @@ final class TrainingLoop {
         if (checkpoints.latest().filter(p -> CheckpointStore.readState(p).step() == completed).isEmpty()) {
             trainer.saveCheckpoint(lastLoss);
         }
+        // the run's activations are freed; give glibc's kept copies back (MallocTuning keeps
+        // freed memory for reuse, which a process that goes on after training does not need)
+        MallocTuning.releaseFreeMemory();
         Path finalModel = out.resolve("model");
         checkpoints.writeModel(trainer.model(), finalModel);
         TrainingPlot.write(MetricsLog.read(out.resolve("metrics.jsonl")), title + ": " + out.getFileName(),
