@@ -21,6 +21,7 @@ A B A B in one run; nothing else is written to stdout. Requests:
 Input and output files are raw little-endian float32 or int64, shapes given in the request.
 """
 
+import ctypes
 import gc
 import json
 import math
@@ -332,8 +333,13 @@ def rss_kib():
 
 
 def reset_peak():
-    # garbage of the previous row is not this row's memory (the JVM side runs a GC here too)
+    # garbage and freed-but-kept memory of the previous row are not this row's memory (the JVM
+    # side runs a GC and malloc_trim here too)
     gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except OSError:
+        pass
     # Linux >= 4.0: writing 5 resets VmHWM to the current RSS
     try:
         with open("/proc/self/clear_refs", "w") as f:

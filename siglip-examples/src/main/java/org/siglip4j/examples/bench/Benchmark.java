@@ -649,9 +649,11 @@ public final class Benchmark {
     }
 
     private void resetPeaks() {
-        // garbage of the previous row is not this row's memory; a full GC also lets G1 give
-        // unused heap back (the peer runs gc.collect() at the same point)
+        // garbage and freed-but-kept memory of the previous row are not this row's memory: a full
+        // GC lets G1 give unused heap back, malloc_trim gives back what glibc keeps for reuse
+        // (MallocTuning); the peer runs gc.collect() and malloc_trim at the same point
         System.gc();
+        MallocTuning.releaseFreeMemory();
         Rss.resetPeak();
         if (peer != null) {
             peer.request("reset_peak");
