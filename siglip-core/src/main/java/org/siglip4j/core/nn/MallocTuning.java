@@ -79,7 +79,11 @@ public final class MallocTuning {
      */
     public static boolean releaseFreeMemory() {
         NativeLibrary libc = glibc();
-        return libc != null && libc.getFunction("malloc_trim").invokeInt(new Object[] {0}) == 1;
+        try {
+            return libc != null && libc.getFunction("malloc_trim").invokeInt(new Object[] {0}) == 1;
+        } catch (LinkageError | RuntimeException e) {
+            return false;
+        }
     }
 
     /** The C library when it is glibc on Linux, else null. */
@@ -91,7 +95,9 @@ public final class MallocTuning {
             NativeLibrary libc = NativeLibrary.getInstance("c");
             libc.getFunction("gnu_get_libc_version"); // musl and others have no such function
             return libc;
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
+        } catch (LinkageError | RuntimeException e) {
+            // also JNA's own native part failing to load (e.g. no writable temp folder): a
+            // performance setting must never make the library unusable
             return null;
         }
     }
@@ -114,7 +120,7 @@ public final class MallocTuning {
                 }
             }
             return new Result(true, "glibc " + version + ": mmap threshold 32 MiB, trim threshold 256 MiB, top pad 16 MiB");
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
+        } catch (LinkageError | RuntimeException e) {
             return new Result(false, "not applied: " + e.getMessage()); // the defaults stay
         }
     }
