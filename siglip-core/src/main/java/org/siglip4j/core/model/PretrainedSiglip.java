@@ -204,40 +204,31 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
         long rows = input.getShape().isScalar() ? 1 : input.getShape().get(0);
         long budget = Long.getLong(CHUNK_PROPERTY, CHUNK_BYTES);
         long maxRows = Math.max(1, budget / Math.max(1, bytesPerRow));
-        if (rows <= maxRows) {
-            return infer(input, ps -> {
-                join(extra, input);
+        return infer(input, ps -> {
+            join(extra, input);
+            if (rows <= maxRows) {
                 return body.apply(ps, input, extra);
-            }, java.util.Collections::singletonList);
-        }
-        long chunks = (rows + maxRows - 1) / maxRows; // equal chunks: 32 rows by at most 5 = 4 x 5 + 3 x 4
-        NDManager home = input.getManager();
-        try (GradMode g = GradMode.disabled(); NDManager call = home.newSubManager()) {
-            input.tempAttach(call);
-            if (extra != null) {
-                extra.tempAttach(call);
             }
+            long chunks = (rows + maxRows - 1) / maxRows; // equal chunks: 32 rows by at most 5 = 4 x 5 + 3 x 4
+            NDManager call = input.getManager();
             NDList parts = new NDList();
             for (long c = 0; c < chunks; c++) {
-                long start = c * rows / chunks;
-                long end = (c + 1) * rows / chunks;
+                String range = c * rows / chunks + ":" + (c + 1) * rows / chunks;
                 try (NDManager chunk = call.newSubManager()) {
-                    NDArray in = input.get(start + ":" + end);
+                    NDArray in = input.get(range);
                     in.attach(chunk);
                     NDArray ex = null;
                     if (extra != null) {
-                        ex = extra.get(start + ":" + end);
+                        ex = extra.get(range);
                         ex.attach(chunk);
                     }
-                    NDArray out = body.apply(store, in, ex);
+                    NDArray out = body.apply(ps, in, ex);
                     out.attach(call);
                     parts.add(out);
                 }
             }
-            NDArray result = NDArrays.concat(parts, 0);
-            result.attach(home);
-            return result;
-        }
+            return NDArrays.concat(parts, 0);
+        }, java.util.Collections::singletonList);
     }
 
     /** Brings a second input (ids, mask) temporarily into the call's manager. */
