@@ -37,7 +37,6 @@ public final class MallocTuning {
     public static final String PROPERTY = "siglip4j.malloc.tuning";
 
     private static final Logger LOG = LoggerFactory.getLogger(MallocTuning.class);
-    private static volatile Result result;
 
     /**
      * What {@link #apply()} did.
@@ -56,18 +55,16 @@ public final class MallocTuning {
      * @return what was done
      */
     public static Result apply() {
-        Result r = result;
-        if (r == null) {
-            synchronized (MallocTuning.class) {
-                r = result;
-                if (r == null) {
-                    r = tune();
-                    result = r;
-                    LOG.debug("malloc tuning: {}", r.detail());
-                }
-            }
+        return Holder.RESULT;
+    }
+
+    /** Applied when first used (the JVM runs a class initialiser once). */
+    private static final class Holder {
+        static final Result RESULT = tune(Libc.GLIBC);
+
+        static {
+            LOG.debug("malloc tuning: {}", RESULT.detail());
         }
-        return r;
     }
 
     /**
@@ -78,7 +75,7 @@ public final class MallocTuning {
      * @return true if glibc released memory; false if it had none to release or is not glibc
      */
     public static boolean releaseFreeMemory() {
-        NativeLibrary libc = glibc();
+        NativeLibrary libc = Libc.GLIBC;
         try {
             return libc != null && libc.getFunction("malloc_trim").invokeInt(new Object[] {0}) == 1;
         } catch (LinkageError | RuntimeException e) {
@@ -86,7 +83,11 @@ public final class MallocTuning {
         }
     }
 
-    /** The C library when it is glibc on Linux, else null. */
+    /** The C library when it is glibc on Linux, else null; looked up once. */
+    private static final class Libc {
+        static final NativeLibrary GLIBC = glibc();
+    }
+
     private static NativeLibrary glibc() {
         if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
             return null;
@@ -102,11 +103,10 @@ public final class MallocTuning {
         }
     }
 
-    private static Result tune() {
+    private static Result tune(NativeLibrary libc) {
         if ("false".equalsIgnoreCase(System.getProperty(PROPERTY))) {
             return new Result(false, "off (-D" + PROPERTY + "=false)");
         }
-        NativeLibrary libc = glibc();
         if (libc == null) {
             return new Result(false, "not glibc on Linux");
         }
