@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.config.SiglipConfig;
@@ -317,27 +318,42 @@ public final class Benchmark {
         resetPeaks();
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray pixels = m.create(px, shape);
-            String verdict = "not checked";
-            if (check && peer != null) {
-                float[] ours;
-                try (NDArray f = model.getImageFeatures(pixels)) {
-                    ours = f.toFloatArray();
-                }
-                verdict = compare(ours, peerRun("vision", writeFloats(px), shape, null));
-                if (verdict.startsWith("FAIL")) {
-                    add(failed("vision", preset, batch, "images/s", verdict));
-                    return;
-                }
-            }
-            double[] t = alternate(k -> timeCalls(k, () -> model.getImageFeatures(pixels).close()),
-                    peerTimer("vision", shape, null));
-            double oursRate = batch / t[0];
-            double peerRate = batch / t[1];
-            add(new Row("vision", preset, batch, "images/s", oursRate, peerRate, oursRate * perImage / 1e9 / gemmOurs,
-                    peerRate * perImage / 1e9 / gemmOurs, oursPeakMib(), peerPeakMib(), verdict, note(t)));
-            // after the row's peak RSS was read: under the profiler libtorch frees memory later
-            profile("vision-" + preset + "-b" + batch, () -> model.getImageFeatures(pixels).close());
+            towerRow("vision", preset, batch, "images/s", perImage, check, shape, () -> writeFloats(px),
+                    () -> model.getImageFeatures(pixels), "");
         }
+    }
+
+    /** What the peer reads as a row's input (written only when the outputs are compared). */
+    private interface PeerInput {
+        Path write() throws IOException;
+    }
+
+    /**
+     * A tower row: outputs compared with the peer first (when {@code check}), then ours and the
+     * peer's calls alternated, the row added, and with {@code --profile} one profiled call after
+     * the row's peak RSS was read (under the profiler libtorch frees memory later).
+     */
+    private void towerRow(String row, String preset, int batch, String unit, long flopsPerItem, boolean check,
+            Shape shape, PeerInput input, Supplier<NDArray> call, String notePrefix) throws IOException {
+        String verdict = "not checked";
+        if (check && peer != null) {
+            float[] ours;
+            try (NDArray f = call.get()) {
+                ours = f.toFloatArray();
+            }
+            verdict = compare(ours, peerRun(row, input.write(), shape, null));
+            if (verdict.startsWith("FAIL")) {
+                add(failed(row, preset, batch, unit, verdict));
+                return;
+            }
+        }
+        double[] t = alternate(k -> timeCalls(k, () -> call.get().close()), peerTimer(row, shape, null));
+        double oursRate = batch / t[0];
+        double peerRate = batch / t[1];
+        add(new Row(row, preset, batch, unit, oursRate, peerRate, oursRate * flopsPerItem / 1e9 / gemmOurs,
+                peerRate * flopsPerItem / 1e9 / gemmOurs, oursPeakMib(), peerPeakMib(), verdict,
+                notePrefix + note(t)));
+        profile(row + "-" + preset + "-b" + batch, () -> call.get().close());
     }
 
     /** With {@code --profile}: one more call under libtorch's profiler, its trace and top operators. */
@@ -365,26 +381,8 @@ public final class Benchmark {
         resetPeaks();
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray input = m.create(ids, shape);
-            String verdict = "not checked";
-            if (peer != null) {
-                float[] ours;
-                try (NDArray f = model.getTextFeatures(input)) {
-                    ours = f.toFloatArray();
-                }
-                verdict = compare(ours, peerRun("text", writeLongs(ids), shape, null));
-                if (verdict.startsWith("FAIL")) {
-                    add(failed("text", preset, batch, "texts/s", verdict));
-                    return;
-                }
-            }
-            double[] t = alternate(k -> timeCalls(k, () -> model.getTextFeatures(input).close()),
-                    peerTimer("text", shape, null));
-            double oursRate = batch / t[0];
-            double peerRate = batch / t[1];
-            add(new Row("text", preset, batch, "texts/s", oursRate, peerRate, oursRate * perText / 1e9 / gemmOurs,
-                    peerRate * perText / 1e9 / gemmOurs, oursPeakMib(), peerPeakMib(), verdict,
-                    len + " tokens; " + note(t)));
-            profile("text-" + preset + "-b" + batch, () -> model.getTextFeatures(input).close());
+            towerRow("text", preset, batch, "texts/s", perText, true, shape, () -> writeLongs(ids),
+                    () -> model.getTextFeatures(input), len + " tokens; ");
         }
     }
 
