@@ -439,29 +439,27 @@ class Peer:
 
     def time(self, req):
         x = self._input(req)
-        secs = []
-        for _ in range(int(req["iters"])):
-            t0 = time.perf_counter()
-            self._call(req, x)
-            secs.append(time.perf_counter() - t0)
-        return {"secs": secs}
+        return {"secs": seconds_per_call(int(req["iters"]), lambda: self._call(req, x))}
 
     def gemm(self, req):
         n = int(req["n"])
         a, b = torch.randn(n, n), torch.randn(n, n)
         torch.mm(a, b)
-        secs = []
-        for _ in range(int(req["iters"])):
-            t0 = time.perf_counter()
-            torch.mm(a, b)
-            secs.append(time.perf_counter() - t0)
-        return {"secs": secs}
+        return {"secs": seconds_per_call(int(req["iters"]), lambda: torch.mm(a, b))}
 
     def unload(self, req):
         self.model = self.opt = None
-        import gc
         gc.collect()
         return {}
+
+
+def seconds_per_call(iters, call):
+    secs = []
+    for _ in range(iters):
+        t0 = time.perf_counter()
+        call()
+        secs.append(time.perf_counter() - t0)
+    return secs
 
 
 def main():
