@@ -28,8 +28,10 @@ public final class SiglipMLP extends SiglipModule {
     /** Applies the MLP to the last axis. */
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         NDArray h = fc1.forward(ps, x, training);
-        NDArray a = Activations.apply(act, h);
-        free(h);
+        NDArray a = Activations.applyInPlace(act, h);
+        if (a != h) {
+            free(h);
+        }
         NDArray out = fc2.forward(ps, a, training);
         free(a);
         return out;

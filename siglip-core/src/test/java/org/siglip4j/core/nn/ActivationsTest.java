@@ -1,0 +1,74 @@
+package org.siglip4j.core.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The tanh-GELU against its definition in double, on the in-place path that inference takes. */
+class ActivationsTest {
+
+    private static double gelu(double x) {
+        return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+    }
+
+    private static float[] values(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (r.nextGaussian() * 3); // both tails: saturated sigmoid and near-zero
+        }
+        return v;
+    }
+
+    private static void assertGelu(float[] x, float[] y) {
+        for (int i = 0; i < x.length; i++) {
+            double want = gelu(x[i]);
+            assertEquals(want, y[i], 2e-6 + 2e-6 * Math.abs(want), "element " + i + " x=" + x[i]);
+        }
+    }
+
+    /**
+     * [3, 197, 3072] is 1.8 M elements: more than one group of rows, and the last group is partial,
+     * so every element must be written through a view of the right rows exactly once.
+     */
+    @Test
+    void inPlaceGeluOverwritesEveryGroupOfALargeInput() {
+        Shape shape = new Shape(3, 197, 3072);
+        float[] x = values((int) shape.size(), 1);
+        try (NDManager m = NDManager.newBaseManager(); GradMode off = GradMode.disabled()) {
+            NDArray a = m.create(x, shape);
+            NDArray y = Activations.applyInPlace("gelu_pytorch_tanh", a);
+            assertSame(a, y, "inference writes over its input");
+            assertEquals(shape, y.getShape());
+            assertGelu(x, y.toFloatArray());
+        }
+    }
+
+    @Test
+    void outOfPlaceGeluLeavesItsInputAlone() {
+        Shape shape = new Shape(2, 700, 1000);
+        float[] x = values((int) shape.size(), 2);
+        try (NDManager m = NDManager.newBaseManager(); GradMode off = GradMode.disabled()) {
+            NDArray a = m.create(x, shape);
+            NDArray y = Activations.apply("gelu_pytorch_tanh", a);
+            assertGelu(x, y.toFloatArray());
+            assertEquals(0, a.sub(m.create(x, shape)).abs().max().getFloat(), "input unchanged");
+        }
+    }
+
+    @Test
+    void unknownActivationIsRejectedByName() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray a = m.ones(new Shape(2));
+            Exception e = assertThrows(RuntimeException.class, () -> Activations.applyInPlace("swish", a));
+            assertEquals(true, e.getMessage().contains("swish"), e.getMessage());
+        }
+    }
+}
