@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -112,10 +113,8 @@ public final class CheckpointLoader {
 
     /** Saves parameters by HF key to one safetensors file (float32, metadata format=pt). */
     public static void save(Map<String, Parameter> params, Path file) {
-        java.util.TreeMap<String, Parameter> sorted = new java.util.TreeMap<>(params);
-        SafetensorsWriter.writeLazily(file, sorted.keySet(),
-                k -> sorted.get(k).getArray().getShape().getShape(),
-                k -> DType.of(sorted.get(k).getArray().getDataType()),
-                k -> RawTensor.of(sorted.get(k).getArray()), Map.of("format", "pt"));
+        Map<String, NDArray> arrays = new LinkedHashMap<>();
+        params.forEach((k, p) -> arrays.put(k, p.getArray()));
+        SafetensorsWriter.write(file, arrays);
     }
 }

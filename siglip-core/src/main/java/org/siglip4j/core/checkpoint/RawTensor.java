@@ -1,5 +1,6 @@
 package org.siglip4j.core.checkpoint;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,10 +28,16 @@ public record RawTensor(DType dtype, long[] shape, ByteBuffer data) {
         data = data.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** The bytes of an NDArray in its own type. */
+    /**
+     * The bytes of an NDArray in its own type. On the CPU they are the array's own memory, not a
+     * copy (a copy of every parameter passed through the Java heap, which grew by the model's size
+     * for each save and kept the pages), so the result is valid only while {@code array} is open
+     * and unchanged: write it out, then let it go. (A non-contiguous view is first made contiguous
+     * by the engine, into an array owned by the view's manager.)
+     */
     public static RawTensor of(NDArray array) {
         DType t = DType.of(array.getDataType());
-        ByteBuffer b = array.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = array.toByteBuffer(Device.cpu().equals(array.getDevice())).order(ByteOrder.LITTLE_ENDIAN);
         return new RawTensor(t, array.getShape().getShape(), b);
     }
 

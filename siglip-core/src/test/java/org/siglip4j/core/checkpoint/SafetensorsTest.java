@@ -108,6 +108,21 @@ class SafetensorsTest {
         }
     }
 
+    /** The writer reads CPU arrays in place; a transposed view must still be written in C order. */
+    @Test
+    void viewsAreWrittenInLogicalOrder() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray base = m.arange(6f).reshape(2, 3);
+            Path f = tmp.resolve("t.safetensors");
+            SafetensorsWriter.write(f, Map.of("t", base.transpose(), "row", base.get(1)));
+            try (SafetensorsReader r = SafetensorsReader.open(f)) {
+                assertArrayEquals(new float[] {0, 3, 1, 4, 2, 5}, r.load("t", m).toFloatArray());
+                assertArrayEquals(new float[] {3, 4, 5}, r.load("row", m).toFloatArray());
+            }
+            assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5}, base.toFloatArray(), "source unchanged");
+        }
+    }
+
     @Test
     void truncatedFileIsRejected() throws IOException {
         Path f = tmp.resolve("x.safetensors");
