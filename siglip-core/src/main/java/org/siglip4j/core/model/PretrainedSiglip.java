@@ -153,12 +153,15 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
      * chunk (the MLP's [rows, tokens, intermediate] or the attention scores [rows, heads, tokens,
      * tokens], float32) stays within this many bytes: under glibc's 32 MiB mmap threshold, so it
      * is served from memory {@link org.siglip4j.core.nn.MallocTuning} keeps mapped, and small
-     * enough to stay cache-friendly, while each GEMM keeps over a thousand rows for ViT-B (8
-     * images per chunk; 16 MiB, 4 images, measured 10-25% slower at batch 32).
+     * against the 64 MiB heaps of glibc's per-thread arenas, which the JVM's threads allocate from:
+     * blocks of a third of a heap and more leave holes that later blocks do not fit, and a 24 MiB
+     * budget left 200-340 MiB of free but resident arena memory after ViT-B batch 8 or text batch
+     * 32, where 12 MiB leaves 80-170 MiB and costs 2-3% of speed (5 images, nearly a thousand GEMM
+     * rows, per ViT-B chunk; docs/performance.md).
      * The system property {@value #CHUNK_PROPERTY} overrides it (bytes; a huge value turns
      * chunking off).
      */
-    static final long CHUNK_BYTES = 24L << 20;
+    static final long CHUNK_BYTES = 12L << 20;
     /** The system property that overrides {@link #CHUNK_BYTES}. */
     public static final String CHUNK_PROPERTY = "siglip4j.inference.chunkBytes";
 
