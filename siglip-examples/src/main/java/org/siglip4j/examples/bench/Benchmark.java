@@ -546,7 +546,8 @@ public final class Benchmark {
         }
         double block = o.quick() ? 0.2 : 2.0;
         int k = (int) Math.max(1, Math.min(50, Math.ceil(block / first)));
-        // a median needs at least three samples a side: only calls over 30 s get fewer
+        // a median needs at least three samples a side: blocks over 12 s alternate three times, only
+        // blocks over 30 s (so400m at batch 8 and up) once
         int alternations = o.quick() ? 1 : first * k > 30 ? 1 : first * k > 12 ? 3 : 5;
         List<Double> a = new ArrayList<>();
         List<Double> b = new ArrayList<>();
