@@ -157,7 +157,7 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
      * blocks of a third of a heap and more leave holes that later blocks do not fit, and a 24 MiB
      * budget left 200-340 MiB of free but resident arena memory after ViT-B batch 8 or text batch
      * 32, where 12 MiB leaves 80-170 MiB at the same speed within the noise (5 images, nearly a
-     * thousand GEMM rows, per ViT-B chunk; docs/performance.md, "Latest runs").
+     * thousand GEMM rows, per ViT-B chunk; docs/performance.md, "Earlier runs: memory").
      * The system property {@value #CHUNK_PROPERTY} overrides it (bytes; a huge value turns
      * chunking off).
      */

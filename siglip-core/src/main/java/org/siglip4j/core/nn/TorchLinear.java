@@ -33,7 +33,24 @@ public final class TorchLinear extends SiglipModule {
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         NDArray w = value(ps, weight, x, training);
         NDArray b = bias == null ? null : value(ps, bias, x, training);
-        return b == null ? Linear.linear(x, w).singletonOrThrow() : Linear.linear(x, w, b).singletonOrThrow();
+        return linear(x, w, b);
+    }
+
+    /**
+     * x W^T + b over the last axis of {@code x}, as every layer computes it: large float32
+     * inference calls on the CPU go through oneDNN (a 1x1 convolution, see {@link OneDnnLinear});
+     * everything else, autograd included, through the engine's {@code linear}.
+     *
+     * @param x [..., in]
+     * @param weight [out, in]
+     * @param bias [out], or null
+     * @return [..., out]
+     */
+    public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        if (OneDnnLinear.applies(x, weight)) {
+            return OneDnnLinear.apply(x, weight, bias);
+        }
+        return bias == null ? Linear.linear(x, weight).singletonOrThrow() : Linear.linear(x, weight, bias).singletonOrThrow();
     }
 
     @Override

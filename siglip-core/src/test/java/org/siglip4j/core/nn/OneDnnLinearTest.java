@@ -1,0 +1,88 @@
+package org.siglip4j.core.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/** The oneDNN (1x1 convolution) linear against x W^T + b in double. */
+class OneDnnLinearTest {
+
+    private static float[] values(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return v;
+    }
+
+    /** [3, 250, 96] rows against a [40, 96] weight: 750 rows, so a batch the model's chunks would send here. */
+    @Test
+    void matchesTheLinearMapInDouble() {
+        check(true);
+    }
+
+    @Test
+    void worksWithoutBias() {
+        check(false);
+    }
+
+    private static void check(boolean withBias) {
+        int batch = 3, tokens = 250, in = 96, out = 40;
+        float[] x = values(batch * tokens * in, 1);
+        float[] w = values(out * in, 2);
+        float[] b = values(out, 3);
+        try (NDManager m = NDManager.newBaseManager(); GradMode off = GradMode.disabled()) {
+            NDArray xa = m.create(x, new Shape(batch, tokens, in));
+            NDArray y = OneDnnLinear.apply(xa, m.create(w, new Shape(out, in)), withBias ? m.create(b, new Shape(out)) : null);
+            assertEquals(new Shape(batch, tokens, out), y.getShape());
+            float[] got = y.toFloatArray();
+            int rows = batch * tokens;
+            for (int r = 0; r < rows; r++) {
+                for (int o = 0; o < out; o++) {
+                    double want = withBias ? b[o] : 0;
+                    for (int i = 0; i < in; i++) {
+                        want += (double) x[r * in + i] * w[o * in + i];
+                    }
+                    assertEquals(want, got[r * out + o], 1e-4 + 1e-5 * Math.abs(want), "row " + r + " out " + o);
+                }
+            }
+        }
+    }
+
+    @Test
+    void servesOnlyLargeFloatInferenceCalls() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray w = m.ones(new Shape(8, 16));
+            NDArray big = m.ones(new Shape(2, OneDnnLinear.MIN_ROWS / 2, 16));
+            NDArray small = m.ones(new Shape(2, OneDnnLinear.MIN_ROWS / 2 - 1, 16));
+            boolean threads = JniUtils.getNumThreads() > 1;
+            try (GradMode off = GradMode.disabled()) {
+                assertEquals(threads, OneDnnLinear.applies(big, w), "inference, float32, enough rows");
+                assertFalse(OneDnnLinear.applies(small, w), "too few rows for the reorder to pay");
+                assertFalse(OneDnnLinear.applies(big.toType(DataType.FLOAT64, false), w.toType(DataType.FLOAT64, false)), "float64");
+                System.setProperty(OneDnnLinear.PROPERTY, "false");
+                try {
+                    assertFalse(OneDnnLinear.applies(big, w), "turned off by the property");
+                } finally {
+                    System.clearProperty(OneDnnLinear.PROPERTY);
+                }
+            }
+            boolean previous = JniUtils.isGradMode();
+            JniUtils.setGradMode(true);
+            try {
+                assertFalse(OneDnnLinear.applies(big, w), "autograd keeps the plain path");
+            } finally {
+                JniUtils.setGradMode(previous);
+            }
+        }
+    }
+}
