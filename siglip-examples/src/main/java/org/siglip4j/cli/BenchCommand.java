@@ -79,7 +79,7 @@ final class BenchCommand implements Callable<Integer> {
     Path json;
 
     @Option(names = "--profile", paramLabel = "DIR",
-            description = "After timing each vision/text row, profile one more call with libtorch's profiler: "
+            description = "After timing each vision/text/train row, profile one more call with libtorch's profiler: "
                     + "a Chrome trace per row in DIR (chrome://tracing) and the top operators by self time.")
     Path profile;
 

@@ -8,7 +8,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
- * An inference {@code linear} computed as a 1x1 convolution over a channels-last view, so that
+ * A {@code linear} computed as a 1x1 convolution over a channels-last view, so that
  * libtorch hands it to oneDNN instead of MKL's {@code sgemm}.
  *
  * <p>Why: the MKL inside DJL's libtorch dispatches on the CPU vendor and runs its generic
@@ -19,19 +19,21 @@ import ai.djl.pytorch.jni.JniUtils;
  * NHWC image [1, in, rows, 1] and the NHWC result [1, out, rows, 1] is the [rows, out] matrix.
  * oneDNN reorders the weight into its blocked layout on every call (DJL has no way to keep an
  * opaque oneDNN tensor), a cost proportional to the weight alone, so small row counts stay on
- * the plain path, where the reorder would cost more than it saves.
+ * the plain path, where the reorder would cost more than it saves. Under autograd the
+ * convolution's backward runs on oneDNN too: a ViT-B training step at batch 32 took 4-6% less
+ * time and peaked 1.5 GB lower than with MKL's {@code linear}.
  */
 final class OneDnnLinear {
     /** The fewest rows (tokens over the batch) that go through oneDNN; fewer lose to the reorder. */
     static final long MIN_ROWS = 720;
     /** The system property that turns the oneDNN path off ({@code false}); on by default. */
-    static final String PROPERTY = "siglip4j.inference.onednnLinear";
+    static final String PROPERTY = "siglip4j.onednnLinear";
 
     private OneDnnLinear() {}
 
     /**
-     * Whether {@link #apply} serves this call: no autograd, float32 on the CPU, at least
-     * {@link #MIN_ROWS} rows and more than one intra-op thread (with one thread libtorch sends a
+     * Whether {@link #apply} serves this call: float32 on the CPU, at least {@link #MIN_ROWS} rows
+     * and more than one intra-op thread (with one thread libtorch sends a
      * batch-1 1x1 convolution to its slow native path instead of oneDNN).
      */
     static boolean applies(NDArray x, NDArray weight) {
@@ -42,7 +44,6 @@ final class OneDnnLinear {
                 && weight.getDataType() == DataType.FLOAT32
                 && Device.cpu().equals(x.getDevice())
                 && "PyTorch".equals(x.getManager().getEngine().getEngineName())
-                && !GradMode.isEnabled()
                 && JniUtils.getNumThreads() > 1
                 && Boolean.parseBoolean(System.getProperty(PROPERTY, "true"));
     }

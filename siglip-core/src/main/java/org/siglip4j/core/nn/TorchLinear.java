@@ -37,9 +37,9 @@ public final class TorchLinear extends SiglipModule {
     }
 
     /**
-     * x W^T + b over the last axis of {@code x}, as every layer computes it: large float32
-     * inference calls on the CPU go through oneDNN (a 1x1 convolution, see {@link OneDnnLinear});
-     * everything else, autograd included, through the engine's {@code linear}.
+     * x W^T + b over the last axis of {@code x}, as every layer computes it: large float32 calls
+     * on the CPU (inference and training) go through oneDNN (a 1x1 convolution, see
+     * {@link OneDnnLinear}); everything else through the engine's {@code linear}.
      *
      * @param x [..., in]
      * @param weight [out, in]

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
@@ -12,7 +13,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-/** The oneDNN (1x1 convolution) linear against x W^T + b in double. */
+/** The oneDNN (1x1 convolution) linear and its gradients against x W^T + b in double. */
 class OneDnnLinearTest {
 
     private static float[] values(int n, long seed) {
@@ -58,30 +59,70 @@ class OneDnnLinearTest {
         }
     }
 
+    /**
+     * Training goes through the same path: the gradients of sum(y * g) are g^T x for the weight,
+     * g W for the input and the column sums of g for the bias, computed here in double.
+     */
     @Test
-    void servesOnlyLargeFloatInferenceCalls() {
+    void gradientsMatchTheAnalyticOnesInDouble() {
+        int rows = 750, in = 48, out = 24;
+        float[] x = values(rows * in, 4);
+        float[] w = values(out * in, 5);
+        float[] b = values(out, 6);
+        float[] g = values(rows * out, 7);
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray xa = m.create(x, new Shape(rows, in));
+            NDArray wa = m.create(w, new Shape(out, in));
+            NDArray ba = m.create(b, new Shape(out));
+            for (NDArray p : new NDArray[] {xa, wa, ba}) {
+                p.setRequiresGradient(true);
+            }
+            try (GradientCollector gc = m.getEngine().newGradientCollector()) {
+                gc.backward(OneDnnLinear.apply(xa, wa, ba).mul(m.create(g, new Shape(rows, out))).sum());
+            }
+            float[] dx = xa.getGradient().toFloatArray();
+            float[] dw = wa.getGradient().toFloatArray();
+            float[] db = ba.getGradient().toFloatArray();
+            for (int o = 0; o < out; o++) {
+                double wantB = 0;
+                for (int r = 0; r < rows; r++) {
+                    wantB += g[r * out + o];
+                }
+                assertEquals(wantB, db[o], 1e-3 + 1e-5 * Math.abs(wantB), "bias " + o);
+                for (int i = 0; i < in; i++) {
+                    double want = 0;
+                    for (int r = 0; r < rows; r++) {
+                        want += (double) g[r * out + o] * x[r * in + i];
+                    }
+                    assertEquals(want, dw[o * in + i], 1e-3 + 1e-5 * Math.abs(want), "weight " + o + "," + i);
+                }
+            }
+            for (int r = 0; r < rows; r++) {
+                for (int i = 0; i < in; i++) {
+                    double want = 0;
+                    for (int o = 0; o < out; o++) {
+                        want += (double) g[r * out + o] * w[o * in + i];
+                    }
+                    assertEquals(want, dx[r * in + i], 1e-4 + 1e-5 * Math.abs(want), "input " + r + "," + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void servesOnlyLargeFloatCalls() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray w = m.ones(new Shape(8, 16));
             NDArray big = m.ones(new Shape(2, OneDnnLinear.MIN_ROWS / 2, 16));
             NDArray small = m.ones(new Shape(2, OneDnnLinear.MIN_ROWS / 2 - 1, 16));
-            boolean threads = JniUtils.getNumThreads() > 1;
-            try (GradMode off = GradMode.disabled()) {
-                assertEquals(threads, OneDnnLinear.applies(big, w), "inference, float32, enough rows");
-                assertFalse(OneDnnLinear.applies(small, w), "too few rows for the reorder to pay");
-                assertFalse(OneDnnLinear.applies(big.toType(DataType.FLOAT64, false), w.toType(DataType.FLOAT64, false)), "float64");
-                System.setProperty(OneDnnLinear.PROPERTY, "false");
-                try {
-                    assertFalse(OneDnnLinear.applies(big, w), "turned off by the property");
-                } finally {
-                    System.clearProperty(OneDnnLinear.PROPERTY);
-                }
-            }
-            boolean previous = JniUtils.isGradMode();
-            JniUtils.setGradMode(true);
+            assertEquals(JniUtils.getNumThreads() > 1, OneDnnLinear.applies(big, w), "float32, enough rows, threads");
+            assertFalse(OneDnnLinear.applies(small, w), "too few rows for the reorder to pay");
+            assertFalse(OneDnnLinear.applies(big.toType(DataType.FLOAT64, false), w.toType(DataType.FLOAT64, false)), "float64");
+            System.setProperty(OneDnnLinear.PROPERTY, "false");
             try {
-                assertFalse(OneDnnLinear.applies(big, w), "autograd keeps the plain path");
+                assertFalse(OneDnnLinear.applies(big, w), "turned off by the property");
             } finally {
-                JniUtils.setGradMode(previous);
+                System.clearProperty(OneDnnLinear.PROPERTY);
             }
         }
     }

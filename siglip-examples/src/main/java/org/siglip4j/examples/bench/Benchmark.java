@@ -421,6 +421,7 @@ public final class Benchmark {
             double[] s = alternate(k -> timeCalls(k, () -> t.step(b)), peerTimer("train", px, extra));
             add(new Row("train step", preset, batch, "pairs/s", batch / s[0], batch / s[1], Double.NaN, Double.NaN,
                     oursPeakMib(), peerPeakMib(), "not checked (forwards checked above)", note(s)));
+            profile("train-" + preset + "-b" + batch, () -> t.step(b));
         }
     }
 
