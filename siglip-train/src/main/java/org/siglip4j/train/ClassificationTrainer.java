@@ -156,7 +156,7 @@ public final class ClassificationTrainer implements AutoCloseable, TrainingLoop.
                     NDArray y = SiglipTrainer.move(targets.get(rows), pm);
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         ParameterStore ps = replicas.store(device, pm);
-                        NDArray logits = model.compute(ps, px, false, true).logits();
+                        NDArray logits = model.logits(ps, px, true);
                         // Sum over the piece divided by the global batch: pieces add up to the mean.
                         NDArray sum = logits.logSoftmax(1).mul(y).sum().neg();
                         NDArray loss = sum.div(Scalars.of(sum, n));

@@ -304,11 +304,11 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
     }
 
     private NDArray imageEmbeds(ParameterStore ps, NDArray pixels) {
-        return normalize(model.visionModel().forward(ps, pixels, false, true, true).poolerOutput());
+        return normalize(model.getImageFeatures(ps, pixels, true));
     }
 
     private NDArray textEmbeds(ParameterStore ps, NDArray ids) {
-        return normalize(model.textModel().forward(ps, ids, null, true).poolerOutput());
+        return normalize(model.getTextFeatures(ps, ids, true));
     }
 
     private static NDArray normalize(NDArray x) {

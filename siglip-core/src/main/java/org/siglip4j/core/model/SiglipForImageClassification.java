@@ -73,9 +73,17 @@ public class SiglipForImageClassification extends PretrainedSiglip {
         return visionModel;
     }
 
-    /** Logits [B, num_labels] (inference). */
+    /** Logits [B, num_labels] (inference, in chunks of images; see {@link #inferImages}). */
     public NDArray logits(NDArray pixelValues) {
-        return forward(pixelValues).logits();
+        return inferImages(pixelValues, (ps, px, none) -> compute(ps, px, false, false).logits());
+    }
+
+    /**
+     * Logits [B, num_labels] under any parameter store, autograd included, computed in chunks of
+     * images ({@link #imageChunks}): what a training step calls.
+     */
+    public NDArray logits(ParameterStore ps, NDArray pixelValues, boolean training) {
+        return imageChunks(pixelValues, px -> compute(ps, px, false, training).logits());
     }
 
     /** Logits and last hidden state (inference). */

@@ -105,6 +105,19 @@ public class SiglipModel extends PretrainedSiglip {
                 (ps, ids, mask) -> textModel.forward(ps, ids, mask, false).poolerOutput());
     }
 
+    /**
+     * The image pooler output [B, D] under any parameter store, autograd included, computed in
+     * chunks of images ({@link #imageChunks}): what a training step calls.
+     */
+    public NDArray getImageFeatures(ParameterStore ps, NDArray pixelValues, boolean training) {
+        return imageChunks(pixelValues, px -> visionModel.forward(ps, px, false, true, training).poolerOutput());
+    }
+
+    /** The text pooler output [B, P] (no mask) under any parameter store, in chunks ({@link #textChunks}). */
+    public NDArray getTextFeatures(ParameterStore ps, NDArray inputIds, boolean training) {
+        return textChunks(inputIds, ids -> textModel.forward(ps, ids, null, training).poolerOutput());
+    }
+
     /** Normalised image embeddings [B, D]. */
     public NDArray imageEmbeds(NDArray pixelValues) {
         return inferImages(pixelValues,

@@ -10,11 +10,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.siglip4j.core.nn.BaseModelOutput;
+import org.siglip4j.core.nn.GradMode;
 import org.siglip4j.core.testing.Fixtures;
 import org.siglip4j.core.testing.Npy;
 
@@ -139,6 +141,28 @@ class ModelParityTest {
             assertTrue(clf.lastLoadReport().isClean());
             NDArray logits = clf.logits(floats(m, "pixel_values"));
             close("classification_logits", logits, TOL, TOL);
+        }
+    }
+
+    /** One image per chunk, in inference and under a training parameter store: HF's logits both ways. */
+    @Test
+    void chunkedClassificationMatchesHf() {
+        String old = System.setProperty(PretrainedSiglip.CHUNK_PROPERTY, "1");
+        try (NDManager m = NDManager.newBaseManager();
+                SiglipForImageClassification clf =
+                        SiglipForImageClassification.fromPretrained(Fixtures.file("classification"), m)) {
+            NDArray px = floats(m, "pixel_values");
+            assertTrue(px.getShape().get(0) > 1, "needs several images to chunk");
+            close("classification_logits", clf.logits(px), TOL, TOL);
+            try (GradMode off = GradMode.disabled()) {
+                close("classification_logits", clf.logits(new ParameterStore(m, false), px, false), TOL, TOL);
+            }
+        } finally {
+            if (old == null) {
+                System.clearProperty(PretrainedSiglip.CHUNK_PROPERTY);
+            } else {
+                System.setProperty(PretrainedSiglip.CHUNK_PROPERTY, old);
+            }
         }
     }
 
