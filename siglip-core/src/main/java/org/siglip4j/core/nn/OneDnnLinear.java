@@ -14,8 +14,8 @@ import ai.djl.pytorch.jni.JniUtils;
  * <p>Why: the MKL inside DJL's libtorch dispatches on the CPU vendor and runs its generic
  * (non-AVX-512) kernels on AMD processors, while oneDNN picks its kernels from the instruction
  * set alone. On the 2-core AMD EPYC (Zen 4) this project is measured on, oneDNN's brgemm 1x1
- * convolution ran ViT-B's projections at 180-195 GFLOP/s where MKL ran them at 135-165
- * (docs/performance.md, "oneDNN linear"). No data is copied: the [rows, in] input is read as an
+ * convolution ran ViT-B's projections over 788-985 rows at 153-188 GFLOP/s where MKL ran them at
+ * 128-162 (docs/performance.md, "Latest runs: linear layers on oneDNN"). No data is copied: the [rows, in] input is read as an
  * NHWC image [1, in, rows, 1] and the NHWC result [1, out, rows, 1] is the [rows, out] matrix.
  * oneDNN reorders the weight into its blocked layout on every call (DJL has no way to keep an
  * opaque oneDNN tensor), a cost proportional to the weight alone, so small row counts stay on
@@ -33,13 +33,14 @@ final class OneDnnLinear {
 
     /**
      * Whether {@link #apply} serves this call: float32 on the CPU, at least {@link #MIN_ROWS} rows
-     * and more than one intra-op thread (with one thread libtorch sends a
-     * batch-1 1x1 convolution to its slow native path instead of oneDNN).
+     * and more than one intra-op thread (with one thread libtorch sends a batch-1 1x1 convolution
+     * to its slow native path instead of oneDNN).
      */
     static boolean applies(NDArray x, NDArray weight) {
         Shape s = x.getShape();
-        return s.dimension() >= 2
-                && s.size() / s.get(s.dimension() - 1) >= MIN_ROWS
+        long in = s.dimension() >= 2 ? s.get(s.dimension() - 1) : 0;
+        return in > 0
+                && s.size() / in >= MIN_ROWS
                 && x.getDataType() == DataType.FLOAT32
                 && weight.getDataType() == DataType.FLOAT32
                 && Device.cpu().equals(x.getDevice())
