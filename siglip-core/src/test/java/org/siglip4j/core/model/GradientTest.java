@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.siglip4j.core.checkpoint.SafetensorsReader;
 import org.siglip4j.core.testing.Fixtures;
 import org.siglip4j.core.testing.Npy;
+import org.siglip4j.core.testing.SystemProperties;
 
 /** d loss / d parameters through DJL autograd against HF's gradients (expected/grads.safetensors). */
 class GradientTest {
@@ -34,16 +35,7 @@ class GradientTest {
      */
     @Test
     void chunkedTowersGiveTheSameGradients() {
-        String old = System.setProperty(PretrainedSiglip.CHUNK_PROPERTY, "1");
-        try {
-            checkGradients(true);
-        } finally {
-            if (old == null) {
-                System.clearProperty(PretrainedSiglip.CHUNK_PROPERTY);
-            } else {
-                System.setProperty(PretrainedSiglip.CHUNK_PROPERTY, old);
-            }
-        }
+        SystemProperties.with(PretrainedSiglip.CHUNK_PROPERTY, "1", () -> checkGradients(true));
     }
 
     private static void checkGradients(boolean chunked) {
@@ -61,8 +53,8 @@ class GradientTest {
                 NDArray logitsPerText;
                 if (chunked) {
                     // the logits as HF's SiglipModel.forward: t_i . v_j exp(logit_scale) + logit_bias
-                    NDArray text = unit(model.getTextFeatures(ps, inputIds, true));
-                    NDArray image = unit(model.getImageFeatures(ps, pixels, true));
+                    NDArray text = PretrainedSiglip.l2normalize(model.getTextFeatures(ps, inputIds, true));
+                    NDArray image = PretrainedSiglip.l2normalize(model.getImageFeatures(ps, pixels, true));
                     logitsPerText = text.matMul(image.transpose()).mul(model.logitScale().getArray().exp())
                             .add(model.logitBias().getArray());
                 } else {
@@ -103,10 +95,6 @@ class GradientTest {
             }
             assertTrue(params.size() > 40);
         }
-    }
-
-    private static NDArray unit(NDArray x) {
-        return x.div(x.norm(new int[] {-1}, true));
     }
 
     static double[] toDouble(float[] f) {

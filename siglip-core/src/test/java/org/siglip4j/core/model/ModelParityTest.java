@@ -19,6 +19,7 @@ import org.siglip4j.core.nn.BaseModelOutput;
 import org.siglip4j.core.nn.GradMode;
 import org.siglip4j.core.testing.Fixtures;
 import org.siglip4j.core.testing.Npy;
+import org.siglip4j.core.testing.SystemProperties;
 
 /** Parity with HF transformers v4.45.1 outputs of the siglip-tiny fixture (README tolerances). */
 class ModelParityTest {
@@ -86,7 +87,10 @@ class ModelParityTest {
     /** A one-byte budget forces one row per chunk: the chunked path must give HF's outputs too. */
     @Test
     void rowChunkedInferenceMatchesHf() {
-        String old = System.setProperty(PretrainedSiglip.CHUNK_PROPERTY, "1");
+        SystemProperties.with(PretrainedSiglip.CHUNK_PROPERTY, "1", ModelParityTest::checkRowChunkedInference);
+    }
+
+    private static void checkRowChunkedInference() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray ids = longs(m, "input_ids");
             NDArray px = floats(m, "pixel_values");
@@ -102,12 +106,6 @@ class ModelParityTest {
             // the chunks' intermediates are gone: only the five results were added
             assertEquals(inputBefore + 5, m.getManagedArrays().size());
             assertEquals(modelBefore, model.manager().getManagedArrays().size());
-        } finally {
-            if (old == null) {
-                System.clearProperty(PretrainedSiglip.CHUNK_PROPERTY);
-            } else {
-                System.setProperty(PretrainedSiglip.CHUNK_PROPERTY, old);
-            }
         }
     }
 
@@ -147,7 +145,10 @@ class ModelParityTest {
     /** One image per chunk, in inference and under a training parameter store: HF's logits both ways. */
     @Test
     void chunkedClassificationMatchesHf() {
-        String old = System.setProperty(PretrainedSiglip.CHUNK_PROPERTY, "1");
+        SystemProperties.with(PretrainedSiglip.CHUNK_PROPERTY, "1", ModelParityTest::checkChunkedClassification);
+    }
+
+    private static void checkChunkedClassification() {
         try (NDManager m = NDManager.newBaseManager();
                 SiglipForImageClassification clf =
                         SiglipForImageClassification.fromPretrained(Fixtures.file("classification"), m)) {
@@ -156,12 +157,6 @@ class ModelParityTest {
             close("classification_logits", clf.logits(px), TOL, TOL);
             try (GradMode off = GradMode.disabled()) {
                 close("classification_logits", clf.logits(new ParameterStore(m, false), px, false), TOL, TOL);
-            }
-        } finally {
-            if (old == null) {
-                System.clearProperty(PretrainedSiglip.CHUNK_PROPERTY);
-            } else {
-                System.setProperty(PretrainedSiglip.CHUNK_PROPERTY, old);
             }
         }
     }

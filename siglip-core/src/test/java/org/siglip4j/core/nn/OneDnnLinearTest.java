@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
+import org.siglip4j.core.testing.SystemProperties;
 
 import java.util.SplittableRandom;
 
@@ -118,12 +119,8 @@ class OneDnnLinearTest {
             assertEquals(JniUtils.getNumThreads() > 1, OneDnnLinear.applies(big, w), "float32, enough rows, threads");
             assertFalse(OneDnnLinear.applies(small, w), "too few rows for the reorder to pay");
             assertFalse(OneDnnLinear.applies(big.toType(DataType.FLOAT64, false), w.toType(DataType.FLOAT64, false)), "float64");
-            System.setProperty(OneDnnLinear.PROPERTY, "false");
-            try {
-                assertFalse(OneDnnLinear.applies(big, w), "turned off by the property");
-            } finally {
-                System.clearProperty(OneDnnLinear.PROPERTY);
-            }
+            SystemProperties.with(OneDnnLinear.PROPERTY, "false",
+                    () -> assertFalse(OneDnnLinear.applies(big, w), "turned off by the property"));
         }
     }
 }
