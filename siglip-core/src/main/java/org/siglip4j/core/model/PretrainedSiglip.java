@@ -151,20 +151,29 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
     }
 
     /**
-     * Rows (images or texts) per chunk, in inference and training, are chosen so that the largest activation of a
+     * Rows (images or texts) per inference chunk are chosen so that the largest activation of a
      * chunk (the MLP's [rows, tokens, intermediate] or the attention scores [rows, heads, tokens,
      * tokens], float32) stays within this many bytes: under glibc's 32 MiB mmap threshold, so it
-     * is served from memory {@link org.siglip4j.core.nn.MallocTuning} keeps mapped, and small
-     * against the 64 MiB heaps of glibc's per-thread arenas, which the JVM's threads allocate from:
-     * blocks of a third of a heap and more leave holes that later blocks do not fit, and a 24 MiB
-     * budget left 200-340 MiB of free but resident arena memory after ViT-B batch 8 or text batch
-     * 32, where 12 MiB leaves 80-170 MiB at the same speed within the noise (5 images, nearly a
-     * thousand GEMM rows, per ViT-B chunk; docs/performance.md, "Earlier runs: memory").
-     * The system property {@value #CHUNK_PROPERTY} overrides it (bytes; a huge value turns
-     * chunking off).
+     * is served from memory {@link org.siglip4j.core.nn.MallocTuning} keeps mapped. Fewer, larger
+     * chunks are faster since the large linear layers run on oneDNN, which prepares each call
+     * (weight reorder, primitive set-up) at a cost that does not shrink with the rows: 24 MiB
+     * (8 ViT-B images, 32 texts of 64 tokens per chunk) ran ViT-B batch 8 in 1645 ms and batch 32
+     * in 6753 ms where 12 MiB took 1813 and 7549 (alternating call by call, medians of six). The
+     * price is memory glibc keeps resident in its 64 MiB per-thread heaps: peak RSS 70-160 MiB
+     * higher, within 1.08x of PyTorch's (docs/performance.md, "Larger inference chunks").
+     * The system property {@value #CHUNK_PROPERTY} overrides it and {@link #TRAINING_CHUNK_BYTES}
+     * (bytes; a huge value turns chunking off).
      */
-    static final long CHUNK_BYTES = 12L << 20;
-    /** The system property that overrides {@link #CHUNK_BYTES}. */
+    static final long INFERENCE_CHUNK_BYTES = 24L << 20;
+    /**
+     * The same budget for training ({@link #imageChunks}, {@link #textChunks}), where every
+     * chunk's activations stay alive until the backward pass: larger blocks fragment glibc's
+     * heaps further, and a ViT-B step at batch 32 with 24 MiB chunks grew past 14 GB resident
+     * (killed for memory beside the PyTorch peer on a 24 GB machine), and at batch 8 the step's
+     * rate, 0.84 pairs/s, was within run-to-run noise of 12 MiB's 0.79.
+     */
+    static final long TRAINING_CHUNK_BYTES = 12L << 20;
+    /** The system property that overrides {@link #INFERENCE_CHUNK_BYTES} and {@link #TRAINING_CHUNK_BYTES}. */
     public static final String CHUNK_PROPERTY = "siglip4j.chunkBytes";
 
     /** An inference body over one chunk of rows: the input rows and the matching rows of an extra input (or null). */
@@ -191,7 +200,7 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
 
     /**
      * For training: {@code body} over the images of {@code pixelValues} [B, C, H, W] in chunks of
-     * at most {@link #CHUNK_BYTES} of activations each, the results concatenated. Nothing is
+     * at most {@link #TRAINING_CHUNK_BYTES} of activations each, the results concatenated. Nothing is
      * closed, since autograd needs every chunk's graph; the gain is that each chunk's tensors stay
      * under glibc's 32 MiB mmap threshold, so memory freed by one step's backward is reused by
      * the next step instead of being mapped and faulted in afresh (a ViT-B step at batch 32
@@ -226,8 +235,8 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
      * The row ranges ({@code "from:to"}) of the equal chunks a batch of {@code rows} is split into
      * so that no chunk holds more than the budget of activations; one range when it all fits.
      */
-    private static List<String> chunkRanges(long rows, long bytesPerRow) {
-        long budget = Long.getLong(CHUNK_PROPERTY, CHUNK_BYTES);
+    private static List<String> chunkRanges(long rows, long bytesPerRow, long defaultBudget) {
+        long budget = Long.getLong(CHUNK_PROPERTY, defaultBudget);
         long maxRows = Math.max(1, budget / Math.max(1, bytesPerRow));
         long chunks = (rows + maxRows - 1) / maxRows; // equal chunks: 32 rows by at most 5 = 4 x 5 + 3 x 4
         List<String> ranges = new ArrayList<>();
@@ -242,7 +251,7 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
     }
 
     private static NDArray chunked(NDArray input, long bytesPerRow, UnaryOperator<NDArray> body) {
-        List<String> ranges = chunkRanges(rows(input), bytesPerRow);
+        List<String> ranges = chunkRanges(rows(input), bytesPerRow, TRAINING_CHUNK_BYTES);
         if (ranges.size() == 1) {
             return body.apply(input);
         }
@@ -255,12 +264,12 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
 
     /**
      * {@link #infer} for a body whose rows are independent (each image or text is computed on its
-     * own): a large batch runs as equal chunks of at most {@link #CHUNK_BYTES} of activations
+     * own): a large batch runs as equal chunks of at most {@link #INFERENCE_CHUNK_BYTES} of activations
      * each, every chunk in its own sub-manager, and the results are concatenated. The result is
      * the same as one call over the whole batch, with a bounded working set.
      */
     protected NDArray inferRows(NDArray input, NDArray extra, long bytesPerRow, RowFunction body) {
-        List<String> ranges = chunkRanges(rows(input), bytesPerRow);
+        List<String> ranges = chunkRanges(rows(input), bytesPerRow, INFERENCE_CHUNK_BYTES);
         return infer(input, ps -> {
             join(extra, input);
             if (ranges.size() == 1) {

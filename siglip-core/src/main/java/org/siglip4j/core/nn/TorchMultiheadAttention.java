@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.XavierInitializer;
@@ -50,11 +49,11 @@ public final class TorchMultiheadAttention extends SiglipModule {
         long l = kv.getShape().get(1);
         long bqsz = query.getShape().get(0);
         long lq = query.getShape().get(1);
-        NDArray q = own(Linear.linear(query, wq, bq).singletonOrThrow(), kv);
+        NDArray q = own(TorchLinear.linear(query, wq, bq), kv);
         q = q.reshape(bqsz, lq, heads, hd).transpose(0, 2, 1, 3);
         q = q.mul(Scalars.of(q, Math.sqrt(1.0 / hd)));
-        NDArray k = Linear.linear(kv, wk, bk).singletonOrThrow().reshape(bsz, l, heads, hd).transpose(0, 2, 3, 1);
-        NDArray v = Linear.linear(kv, wv, bv).singletonOrThrow().reshape(bsz, l, heads, hd).transpose(0, 2, 1, 3);
+        NDArray k = TorchLinear.linear(kv, wk, bk).reshape(bsz, l, heads, hd).transpose(0, 2, 3, 1);
+        NDArray v = TorchLinear.linear(kv, wv, bv).reshape(bsz, l, heads, hd).transpose(0, 2, 1, 3);
         // q was moved to the activations' manager above, so every product below lands there
         NDArray scores = q.matMul(k);
         NDArray probs = scores.softmax(-1);
