@@ -15,7 +15,7 @@ import ai.djl.pytorch.jni.JniUtils;
  * (non-AVX-512) kernels on AMD processors, while oneDNN picks its kernels from the instruction
  * set alone. On the 2-core AMD EPYC (Zen 4) this project is measured on, oneDNN's brgemm 1x1
  * convolution ran ViT-B's projections over 788-985 rows at 153-188 GFLOP/s where MKL ran them at
- * 128-162 (docs/performance.md, "Latest runs: linear layers on oneDNN"). No data is copied: the [rows, in] input is read as an
+ * 128-162 (docs/performance.md, "Linear layers on oneDNN"). No data is copied: the [rows, in] input is read as an
  * NHWC image [1, in, rows, 1] and the NHWC result [1, out, rows, 1] is the [rows, out] matrix.
  * oneDNN reorders the weight into its blocked layout on every call (DJL has no way to keep an
  * opaque oneDNN tensor), a cost proportional to the weight alone, so small row counts stay on
