@@ -304,15 +304,11 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
     }
 
     private NDArray imageEmbeds(ParameterStore ps, NDArray pixels) {
-        return normalize(model.getImageFeatures(ps, pixels, true));
+        return PretrainedSiglip.l2normalize(model.getImageFeatures(ps, pixels, true));
     }
 
     private NDArray textEmbeds(ParameterStore ps, NDArray ids) {
-        return normalize(model.getTextFeatures(ps, ids, true));
-    }
-
-    private static NDArray normalize(NDArray x) {
-        return x.div(x.norm(new int[] {-1}, true));
+        return PretrainedSiglip.l2normalize(model.getTextFeatures(ps, ids, true));
     }
 
     private int deviceOf(int piece) {

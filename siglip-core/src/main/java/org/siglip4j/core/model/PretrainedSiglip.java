@@ -302,8 +302,14 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
         }
     }
 
-    /** L2-normalises the last axis. */
-    protected static NDArray l2normalize(NDArray x) {
+    /**
+     * L2-normalises the last axis, as SigLIP normalises its embeddings before the logits (the
+     * trainer does the same to the features it gets under autograd).
+     *
+     * @param x features [..., D]
+     * @return x divided by its L2 norm over the last axis (a new array)
+     */
+    public static NDArray l2normalize(NDArray x) {
         return x.div(x.norm(new int[] {-1}, true));
     }
 
