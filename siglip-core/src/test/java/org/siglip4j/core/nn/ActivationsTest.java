@@ -4,8 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
-
-import java.util.SplittableRandom;
+import org.siglip4j.core.testing.Gaussian;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,12 +19,7 @@ class ActivationsTest {
     }
 
     private static float[] values(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (r.nextGaussian() * 3); // both tails: saturated sigmoid and near-zero
-        }
-        return v;
+        return Gaussian.floats(n, seed, 3); // both tails: saturated sigmoid and near-zero
     }
 
     private static void assertGelu(float[] x, float[] y) {

@@ -7,9 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
+import org.siglip4j.core.testing.Gaussian;
 import org.siglip4j.core.testing.SystemProperties;
-
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,12 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 class OneDnnLinearTest {
 
     private static float[] values(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return v;
+        return Gaussian.floats(n, seed, 1);
     }
 
     /** [3, 250, 96] rows against a [40, 96] weight: 750 rows, so a batch the model's chunks would send here. */
