@@ -152,8 +152,9 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
 
     /**
      * Rows (images or texts) per inference chunk are chosen so that the largest activation of a
-     * chunk (the MLP's [rows, tokens, intermediate] or the attention scores [rows, heads, tokens,
-     * tokens], float32) stays within this many bytes: under glibc's 32 MiB mmap threshold, so it
+     * chunk (the MLP's [rows, tokens, intermediate], float32; attention computes its scores in
+     * groups of heads within a similar bound, see {@link org.siglip4j.core.nn.SiglipAttention})
+     * stays within this many bytes: under glibc's 32 MiB mmap threshold, so it
      * is served from memory {@link org.siglip4j.core.nn.MallocTuning} keeps mapped. Fewer, larger
      * chunks are faster since the large linear layers run on oneDNN, which prepares each call
      * (weight reorder, primitive set-up) at a cost that does not shrink with the rows: 24 MiB
@@ -219,16 +220,12 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
         Shape s = pixelValues.getShape();
         int patch = config.visionConfig().patchSize();
         long tokens = s.dimension() == 4 ? (s.get(2) / patch) * (s.get(3) / patch) : 1;
-        return rowBytes(tokens, config.visionConfig().intermediateSize(), config.visionConfig().numAttentionHeads());
+        return Float.BYTES * tokens * config.visionConfig().intermediateSize();
     }
 
     private long textRowBytes(NDArray inputIds) {
         long tokens = inputIds.getShape().dimension() == 2 ? inputIds.getShape().get(1) : 1;
-        return rowBytes(tokens, config.textConfig().intermediateSize(), config.textConfig().numAttentionHeads());
-    }
-
-    private static long rowBytes(long tokens, long intermediate, long heads) {
-        return Float.BYTES * tokens * Math.max(intermediate, heads * tokens);
+        return Float.BYTES * tokens * config.textConfig().intermediateSize();
     }
 
     /**

@@ -16,6 +16,7 @@ import ai.djl.training.ParameterStore;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.siglip4j.core.checkpoint.SafetensorsReader;
+import org.siglip4j.core.nn.SiglipAttention;
 import org.siglip4j.core.testing.Fixtures;
 import org.siglip4j.core.testing.Npy;
 import org.siglip4j.core.testing.SystemProperties;
@@ -36,6 +37,12 @@ class GradientTest {
     @Test
     void chunkedTowersGiveTheSameGradients() {
         SystemProperties.with(PretrainedSiglip.CHUNK_PROPERTY, "1", () -> checkGradients(true));
+    }
+
+    /** Attention one head at a time (a one-byte score budget): autograd through the head slices and their concatenation. */
+    @Test
+    void headGroupedAttentionGivesTheSameGradients() {
+        SystemProperties.with(SiglipAttention.SCORES_PROPERTY, "1", () -> checkGradients(false));
     }
 
     private static void checkGradients(boolean chunked) {

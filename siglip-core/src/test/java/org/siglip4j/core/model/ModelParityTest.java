@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.siglip4j.core.nn.BaseModelOutput;
 import org.siglip4j.core.nn.GradMode;
+import org.siglip4j.core.nn.SiglipAttention;
 import org.siglip4j.core.testing.Fixtures;
 import org.siglip4j.core.testing.Npy;
 import org.siglip4j.core.testing.SystemProperties;
@@ -88,6 +89,12 @@ class ModelParityTest {
     @Test
     void rowChunkedInferenceMatchesHf() {
         SystemProperties.with(PretrainedSiglip.CHUNK_PROPERTY, "1", ModelParityTest::checkRowChunkedInference);
+    }
+
+    /** A one-byte score budget computes attention one head at a time: HF's outputs, masked or not, as well. */
+    @Test
+    void headGroupedAttentionMatchesHf() {
+        SystemProperties.with(SiglipAttention.SCORES_PROPERTY, "1", ModelParityTest::checkRowChunkedInference);
     }
 
     private static void checkRowChunkedInference() {
