@@ -88,16 +88,16 @@ class ModelParityTest {
     /** A one-byte budget forces one row per chunk: the chunked path must give HF's outputs too. */
     @Test
     void rowChunkedInferenceMatchesHf() {
-        SystemProperties.with(PretrainedSiglip.CHUNK_PROPERTY, "1", ModelParityTest::checkRowChunkedInference);
+        SystemProperties.with(PretrainedSiglip.CHUNK_PROPERTY, "1", ModelParityTest::checkBatchInference);
     }
 
     /** A one-byte score budget computes attention one head at a time: HF's outputs, masked or not, as well. */
     @Test
     void headGroupedAttentionMatchesHf() {
-        SystemProperties.with(SiglipAttention.SCORES_PROPERTY, "1", ModelParityTest::checkRowChunkedInference);
+        SystemProperties.with(SiglipAttention.SCORES_PROPERTY, "1", ModelParityTest::checkBatchInference);
     }
 
-    private static void checkRowChunkedInference() {
+    private static void checkBatchInference() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray ids = longs(m, "input_ids");
             NDArray px = floats(m, "pixel_values");
@@ -110,7 +110,7 @@ class ModelParityTest {
             close("image_embeds", model.imageEmbeds(px), 1e-5, 0);
             close("text_embeds", model.textEmbeds(ids), 1e-5, 0);
             close("text_pooler_output_masked", model.getTextFeatures(ids, mask), TOL, TOL);
-            // the chunks' intermediates are gone: only the five results were added
+            // the intermediates (of every chunk or head group) are gone: only the five results were added
             assertEquals(inputBefore + 5, m.getManagedArrays().size());
             assertEquals(modelBefore, model.manager().getManagedArrays().size());
         }
