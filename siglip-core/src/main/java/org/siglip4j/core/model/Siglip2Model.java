@@ -113,17 +113,37 @@ public class Siglip2Model extends PretrainedSiglip {
 
     /** Normalised image embeddings [B, D] (inference). */
     public NDArray imageEmbeds(NDArray pixelValues, NDArray pixelAttentionMask, NDArray spatialShapes) {
+        return l2normalize(getImageFeatures(pixelValues, pixelAttentionMask, spatialShapes));
+    }
+
+    /** Image pooler output [B, D] (masked MAP head, not normalised; HF's {@code get_image_features}). */
+    public NDArray getImageFeatures(NDArray pixelValues, NDArray pixelAttentionMask, NDArray spatialShapes) {
         long[][] shapes = Siglip2VisionTransformer.shapes(spatialShapes);
         return infer(pixelValues, ps -> {
             join(pixelAttentionMask, pixelValues);
-            return l2normalize(visionModel.forward(ps, pixelValues, pixelAttentionMask, shapes, false).poolerOutput());
+            return visionModel.forward(ps, pixelValues, pixelAttentionMask, shapes, false).poolerOutput();
         }, o -> Arrays.asList(o));
     }
 
     /** Normalised text embeddings [N, P] (inference). */
     public NDArray textEmbeds(NDArray inputIds) {
-        return infer(inputIds, ps -> l2normalize(textModel.forward(ps, inputIds, null, false).poolerOutput()),
+        return l2normalize(getTextFeatures(inputIds));
+    }
+
+    /** Text pooler output [N, P] (head of the last position, not normalised). */
+    public NDArray getTextFeatures(NDArray inputIds) {
+        return infer(inputIds, ps -> textModel.forward(ps, inputIds, null, false).poolerOutput(),
                 o -> Arrays.asList(o));
+    }
+
+    /** The model's {@code logit_scale} parameter (log temperature). */
+    public Parameter logitScale() {
+        return logitScale;
+    }
+
+    /** The model's {@code logit_bias} parameter. */
+    public Parameter logitBias() {
+        return logitBias;
     }
 
     /** Logits and embeddings of every text against every image (inference). */
