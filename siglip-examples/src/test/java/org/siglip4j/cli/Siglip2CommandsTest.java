@@ -141,5 +141,9 @@ class Siglip2CommandsTest {
                     "red on the left,a picture");
             assertEquals(0, c.code(), folder + ": " + c.err());
         }
+        PipelineCommandsTest.assertOneLineError(PipelineCommandsTest.run("finetune", "--model",
+                Fixtures.dir("siglip2-tiny-naflex").toString(), "--train", manifest.toString(), "--out",
+                tmp.resolve("augment").toString(), "--batch-size", "8", "--steps", "1", "--augment", "--no-progress"),
+                "not supported for it yet");
     }
 }

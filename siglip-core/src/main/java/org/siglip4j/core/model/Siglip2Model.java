@@ -125,6 +125,21 @@ public class Siglip2Model extends PretrainedSiglip {
         }, o -> Arrays.asList(o));
     }
 
+    /**
+     * The image pooler output [B, D] under any parameter store, autograd included (what a training
+     * step calls).
+     */
+    public NDArray getImageFeatures(ParameterStore ps, NDArray pixelValues, NDArray pixelAttentionMask,
+            NDArray spatialShapes, boolean training) {
+        return visionModel.forward(ps, pixelValues, pixelAttentionMask, Siglip2VisionTransformer.shapes(spatialShapes),
+                training).poolerOutput();
+    }
+
+    /** The text pooler output [N, P] under any parameter store, autograd included. */
+    public NDArray getTextFeatures(ParameterStore ps, NDArray inputIds, boolean training) {
+        return textModel.forward(ps, inputIds, null, training).poolerOutput();
+    }
+
     /** Normalised text embeddings [N, P] (inference). */
     public NDArray textEmbeds(NDArray inputIds) {
         return l2normalize(getTextFeatures(inputIds));

@@ -177,6 +177,47 @@ public final class Siglip2ImageProcessor {
         return new Batch(values, mask, shapes, images.size(), maxNumPatches, features);
     }
 
+    /**
+     * One image as a packed patch sequence, the form a training data loader hands around:
+     * {@code [rows, columns, patch values...]} with only the rows * columns real patches (no
+     * padding); {@link #unpack} pads a list of them into a batch.
+     */
+    public float[] pack(RgbImage image) {
+        Batch one = process(List.of(image));
+        int rows = (int) one.spatialShapes()[0];
+        int cols = (int) one.spatialShapes()[1];
+        int n = rows * cols * one.patchFeatures();
+        float[] out = new float[2 + n];
+        out[0] = rows;
+        out[1] = cols;
+        System.arraycopy(one.pixelValues(), 0, out, 2, n);
+        return out;
+    }
+
+    /** The batch of packed sequences ({@link #pack}), padded to {@link #maxNumPatches()}. */
+    public Batch unpack(List<float[]> packed) {
+        int features = 3 * patchSize * patchSize;
+        float[] values = new float[packed.size() * maxNumPatches * features];
+        long[] mask = new long[packed.size() * maxNumPatches];
+        long[] shapes = new long[packed.size() * 2];
+        for (int b = 0; b < packed.size(); b++) {
+            float[] p = packed.get(b);
+            int rows = (int) p[0];
+            int cols = (int) p[1];
+            if (rows < 1 || cols < 1 || rows * cols > maxNumPatches || p.length != 2 + rows * cols * features) {
+                throw new SiglipException("packed image " + b + " is not " + patchSize + "-pixel patches of at most "
+                        + maxNumPatches + " (it says " + rows + "x" + cols + " in " + p.length + " values)");
+            }
+            System.arraycopy(p, 2, values, b * maxNumPatches * features, rows * cols * features);
+            for (int i = 0; i < rows * cols; i++) {
+                mask[b * maxNumPatches + i] = 1;
+            }
+            shapes[2 * b] = rows;
+            shapes[2 * b + 1] = cols;
+        }
+        return new Batch(values, mask, shapes, packed.size(), maxNumPatches, features);
+    }
+
     /** Loads and processes image files (EXIF orientation applied, as HF's {@code load_image}). */
     public Batch processFiles(List<Path> files) {
         return process(files.stream().map(ImageLoader::load).toList());
