@@ -92,6 +92,54 @@ public record Siglip2Config(SiglipTextConfig textConfig, Siglip2VisionConfig vis
     }
 
     /**
+     * The published NaFlex checkpoints: {@code base-patch16-naflex} and {@code so400m-patch16-naflex}
+     * (also as {@code google/siglip2-<name>}): Gemma's 256,000-token vocabulary, 64 text positions,
+     * a 16 x 16 position table of 16-pixel patches.
+     *
+     * @param name short name or hub id
+     * @return the configuration
+     */
+    public static Siglip2Config preset(String name) {
+        String key = name.startsWith("google/siglip2-") ? name.substring("google/siglip2-".length()) : name;
+        return switch (key) {
+            case "base-patch16-naflex" -> naflex(768, 3072, 12, 12);
+            case "so400m-patch16-naflex" -> naflex(1152, 4304, 27, 16);
+            default -> throw new SiglipException("unknown SigLIP 2 NaFlex preset '" + name
+                    + "'; known: base-patch16-naflex, so400m-patch16-naflex");
+        };
+    }
+
+    private static Siglip2Config naflex(int d, int mlp, int layers, int heads) {
+        SiglipTextConfig text = new SiglipTextConfig(256_000, d, mlp, layers, heads, 64, "gelu_pytorch_tanh", 1e-6,
+                0.0, 1, 49406, 49407, d, null);
+        Siglip2VisionConfig vision = new Siglip2VisionConfig(d, mlp, layers, heads, 3, 256, 16, "gelu_pytorch_tanh",
+                1e-6, 0.0);
+        JsonObject json = new JsonObject();
+        json.addProperty("model_type", MODEL_TYPE);
+        JsonObject t = text.toJson();
+        t.addProperty("model_type", "siglip2_text_model");
+        json.add("text_config", t);
+        JsonObject v = new JsonObject();
+        v.addProperty("hidden_size", d);
+        v.addProperty("intermediate_size", mlp);
+        v.addProperty("num_hidden_layers", layers);
+        v.addProperty("num_attention_heads", heads);
+        v.addProperty("num_patches", 256);
+        v.addProperty("patch_size", 16);
+        v.addProperty("model_type", Siglip2VisionConfig.MODEL_TYPE);
+        json.add("vision_config", v);
+        return new Siglip2Config(text, vision, json);
+    }
+
+    /**
+     * Parameters of the whole model: a NaFlex tower has as many as the SigLIP tower of
+     * {@link #asSiglipConfig()} (its Linear patch embedding holds the Conv2d's C*p*p*D weights).
+     */
+    public long parameterCount() {
+        return asSiglipConfig().parameterCount();
+    }
+
+    /**
      * The SigLIP config with the same text tower and the vision blocks' shapes, which the shared
      * blocks (text transformer, encoder, MAP head) are built from.
      */
