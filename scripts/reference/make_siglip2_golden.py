@@ -240,6 +240,23 @@ def make_naflex(tok):
     save_npy(expected, index, "text_embeds", out.text_embeds, "normalised text embeddings of texts[0:8]")
     save_npy(expected, index, "logits_per_image", out.logits_per_image, "[8 images, 8 texts]")
     save_npy(expected, index, "image_embeds_max9", out9.image_embeds, "image embeddings at max_num_patches=9")
+    # extreme shapes: one pixel (scaled up to one patch) and a 97x3 strip (one patch row)
+    inputs = folder / "inputs"
+    inputs.mkdir(exist_ok=True)
+    Image.new("RGB", (1, 1), (200, 30, 90)).save(inputs / "one_pixel.png")
+    strip = np.stack([np.arange(97 * 3).reshape(3, 97) % 256,
+                      (np.arange(97 * 3).reshape(3, 97) * 7) % 256,
+                      np.full((3, 97), 128)], axis=-1).astype(np.uint8)
+    Image.fromarray(strip, "RGB").save(inputs / "thin_strip.png")
+    from transformers.image_utils import load_image
+    extreme = [load_image(str(inputs / f)) for f in ("one_pixel.png", "thin_strip.png")]
+    feats_x = proc(images=extreme, return_tensors="pt")
+    with torch.no_grad():
+        emb_x = model.get_image_features(**feats_x).pooler_output
+    save_npy(expected, index, "pixel_values_extreme", feats_x["pixel_values"], "one_pixel.png, thin_strip.png")
+    save_npy(expected, index, "pixel_attention_mask_extreme", feats_x["pixel_attention_mask"].long(), "[2, P]")
+    save_npy(expected, index, "spatial_shapes_extreme", feats_x["spatial_shapes"].long(), "[2, 2]")
+    save_npy(expected, index, "image_features_extreme", emb_x, "get_image_features (pooler output, not normalised)")
     # one training step: HF's own sigmoid loss (return_loss=True) on the mixed-shape batch
     model.train()
     model.zero_grad()

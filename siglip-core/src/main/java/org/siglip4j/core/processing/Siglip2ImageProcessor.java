@@ -138,6 +138,7 @@ public final class Siglip2ImageProcessor {
             throw new SiglipException("no images to process (empty batch)");
         }
         int features = 3 * patchSize * patchSize;
+        checkBatchSize(images.size(), features);
         float[] values = new float[images.size() * maxNumPatches * features];
         long[] mask = new long[images.size() * maxNumPatches];
         long[] shapes = new long[images.size() * 2];
@@ -197,6 +198,7 @@ public final class Siglip2ImageProcessor {
     /** The batch of packed sequences ({@link #pack}), padded to {@link #maxNumPatches()}. */
     public Batch unpack(List<float[]> packed) {
         int features = 3 * patchSize * patchSize;
+        checkBatchSize(packed.size(), features);
         float[] values = new float[packed.size() * maxNumPatches * features];
         long[] mask = new long[packed.size() * maxNumPatches];
         long[] shapes = new long[packed.size() * 2];
@@ -216,6 +218,15 @@ public final class Siglip2ImageProcessor {
             shapes[2 * b + 1] = cols;
         }
         return new Batch(values, mask, shapes, packed.size(), maxNumPatches, features);
+    }
+
+    /** One Java array holds the padded batch: refuse what would not fit instead of overflowing. */
+    private void checkBatchSize(int images, int features) {
+        long values = (long) images * maxNumPatches * features;
+        if (values > Integer.MAX_VALUE - 16) {
+            throw new SiglipException("max_num_patches " + maxNumPatches + " is too large for a batch of " + images
+                    + " images (" + values + " values > 2^31); use fewer patches or smaller batches");
+        }
     }
 
     /** Loads and processes image files (EXIF orientation applied, as HF's {@code load_image}). */

@@ -141,11 +141,31 @@ class Siglip2NaFlexTest {
         }
     }
 
+    /** A 1x1 image (scaled up to a 4 x 4 grid, like HF) and a 97x3 strip (one row of 24 patches). */
+    @Test
+    void extremeShapesMatchHf() {
+        Path dir = Fixtures.dir(FOLDER);
+        Siglip2ImageProcessor.Batch b = Siglip2ImageProcessor.load(dir)
+                .processFiles(List.of(dir.resolve("inputs/one_pixel.png"), dir.resolve("inputs/thin_strip.png")));
+        assertArrayEquals(expected("spatial_shapes_extreme").longs(), b.spatialShapes());
+        assertArrayEquals(expected("pixel_attention_mask_extreme").longs(), b.pixelAttentionMask());
+        Fixtures.assertClose(expected("pixel_values_extreme").values(), b.pixelValues(), 1e-6, 0, "pixel_values");
+        try (NDManager m = NDManager.newBaseManager(); Siglip2Model model = Siglip2Model.fromPretrained(dir, m)) {
+            NDList in = b.toNDList(m);
+            Fixtures.assertClose(expected("image_features_extreme").values(),
+                    model.getImageFeatures(in.get(0), in.get(1), in.get(2)).toFloatArray(), 1e-5, 0,
+                    "get_image_features");
+        }
+    }
+
     @Test
     void badInputsSayWhatIsWrong() {
         Siglip2ImageProcessor p = Siglip2ImageProcessor.load(Fixtures.dir(FOLDER));
         SiglipException e = assertThrows(SiglipException.class, () -> p.withMaxNumPatches(0));
         assertTrue(e.getMessage().contains("max_num_patches must be at least 1"), e.getMessage());
+        e = assertThrows(SiglipException.class, () -> p.withMaxNumPatches(50_000_000)
+                .processFiles(images().subList(0, 2)));
+        assertTrue(e.getMessage().contains("too large"), e.getMessage());
         try (NDManager m = NDManager.newBaseManager();
                 Siglip2Model model = Siglip2Model.fromPretrained(Fixtures.dir(FOLDER), m)) {
             NDArray px = array(m, "pixel_values");
