@@ -290,3 +290,53 @@ if __name__ == "__main__" and os.environ.get("STEP") == "tok":
         for s, ids in zip(TEXTS[:8], enc["input_ids"]):
             print(repr(s)[:40], ids[:20])
     sys.exit(0)
+
+
+def make_base_size(out_dir: Path):
+    """The published base NaFlex shape (google/siglip2-base-patch16-naflex: 768/3072/12/12, Gemma's
+    256,000 tokens, a 16 x 16 position table of 16-pixel patches, max_num_patches 256) with random
+    weights, on real photos (scikit-image's sample data, Debian python3-skimage, downscaled by 2 and
+    committed as JPEG). The 1.5 GB weights go to out_dir (not committed); the expected outputs and
+    photos go to siglip-core/src/test/resources/siglip2-base-naflex-expected/{expected,inputs}."""
+    skimage_data = Path("/usr/lib/python3/dist-packages/skimage/data")
+    golden = RES / "siglip2-base-naflex-expected"
+    (golden / "inputs").mkdir(parents=True, exist_ok=True)
+    photos = []
+    for name in ("astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg"):
+        img = Image.open(skimage_data / name).convert("RGB")
+        img = img.resize((img.width // 2, img.height // 2), Image.BICUBIC)
+        target = golden / "inputs" / (Path(name).stem + ".jpg")
+        img.save(target, quality=90)
+        photos.append(target)
+    torch.manual_seed(2025)
+    config = Siglip2Config(text_config=dict(vocab_size=256000), vision_config=dict(num_patches=256, patch_size=16))
+    config._attn_implementation = "eager"
+    model = Siglip2Model(config).eval()
+    model.save_pretrained(out_dir)
+    from transformers.models.siglip2.image_processing_pil_siglip2 import Siglip2ImageProcessorPil
+    Siglip2ImageProcessorPil(patch_size=16, max_num_patches=256).save_pretrained(out_dir)
+    write_tokenizer(out_dir, make_tokenizer(), "Siglip2Tokenizer")
+    model = Siglip2Model.from_pretrained(out_dir, attn_implementation="eager").eval()
+    from transformers.image_utils import load_image
+    images = [load_image(str(p)) for p in photos]
+    proc = AutoProcessor.from_pretrained(out_dir).image_processor
+    feats = proc(images=images, return_tensors="pt")
+    hf = AutoTokenizer.from_pretrained(out_dir)
+    texts = ["an astronaut", "a cup of coffee", "a cat", "a rocket"]
+    ids = torch.tensor(hf(texts, padding="max_length", max_length=64, truncation=True)["input_ids"])
+    with torch.no_grad():
+        out = model(input_ids=ids, **feats)
+    index = {}
+    golden = golden / "expected"
+    golden.mkdir(exist_ok=True)
+    save_npy(golden, index, "spatial_shapes", feats["spatial_shapes"].long(), "[4, 2] for the 4 photos")
+    save_npy(golden, index, "input_ids", ids, "the 4 texts")
+    save_npy(golden, index, "image_embeds", out.image_embeds, "normalised image embeddings")
+    save_npy(golden, index, "text_embeds", out.text_embeds, "normalised text embeddings")
+    save_npy(golden, index, "logits_per_image", out.logits_per_image, "[4, 4]")
+    index["texts"] = texts
+    (golden / "index.json").write_text(json.dumps(index, indent=1) + "\n")
+
+
+if __name__ == "__main__" and os.environ.get("STEP") == "base":
+    make_base_size(Path(os.environ.get("BASE_DIR", "/tmp/siglip2-base-naflex")))
