@@ -213,6 +213,17 @@ def make_naflex(tok):
     model = Siglip2Model.from_pretrained(folder, attn_implementation="eager").eval()
     index = {}
     hf = token_goldens(folder, expected, index)
+    # without padding_side in tokenizer_config.json HF's Gemma/Siglip2 classes pad on the LEFT
+    side = folder / "tokenizer-default-side"
+    write_tokenizer(side, tok, "Siglip2Tokenizer")
+    cfg = json.loads((side / "tokenizer_config.json").read_text())
+    cfg.pop("padding_side")
+    (side / "tokenizer_config.json").write_text(json.dumps(cfg, indent=2, ensure_ascii=False) + "\n")
+    (side / "special_tokens_map.json").unlink()
+    left = AutoTokenizer.from_pretrained(side)
+    assert left.padding_side == "left", left.padding_side
+    np.save(side / "input_ids.npy", np.array(left(TEXTS, padding="max_length", max_length=64,
+                                                  truncation=True)["input_ids"], dtype=np.int64))
     images = load_images()
     # the image processor itself, as HF's pipeline calls it: Siglip2Processor's own defaults
     # (patch_size 16, max_num_patches 256) would override the folder's preprocessor_config.json

@@ -66,9 +66,10 @@ public final class SiglipTokenizer implements AutoCloseable {
      * <p>SigLIP 2 folders ship Gemma's {@code tokenizer.json} (BPE with byte fallback, {@code <eos>}
      * appended by its post-processor) and no {@code spiece.model}: they are encoded by the Rust
      * library as the file says, padded with {@code tokenizer_config.json}'s {@code pad_token}
-     * ({@code <pad>}), and lower-cased first exactly when {@code tokenizer_class} is
-     * {@value #SIGLIP2_TOKENIZER}, as transformers' {@code AutoTokenizer} does (a folder that says
-     * {@code GemmaTokenizer} gets HF's {@code GemmaTokenizer}, which does not lower-case).
+     * ({@code <pad>}) on {@code padding_side} (HF's default for these classes: left), and
+     * lower-cased first exactly when {@code tokenizer_class} is {@value #SIGLIP2_TOKENIZER}, as
+     * transformers' {@code AutoTokenizer} does (a folder that says {@code GemmaTokenizer} gets HF's
+     * {@code GemmaTokenizer}, which does not lower-case).
      *
      * @param dir a model folder
      * @return the tokenizer
@@ -85,9 +86,11 @@ public final class SiglipTokenizer implements AutoCloseable {
         boolean lowercase = true;
         String tokenizerClass = null;
         String padToken = null;
+        String paddingSide = null;
         if (config != null) {
             tokenizerClass = stringOf(config.get("tokenizer_class"));
             padToken = tokenContent(config.get("pad_token"));
+            paddingSide = stringOf(config.get("padding_side"));
             JsonElement m = config.get("model_max_length");
             // HF writes a huge sentinel (int(1e30)) when no length is known: keep SigLIP's 64 then
             if (m != null && m.isJsonPrimitive() && m.getAsJsonPrimitive().isNumber()) {
@@ -117,13 +120,13 @@ public final class SiglipTokenizer implements AutoCloseable {
         }
         if (Files.isRegularFile(json)) {
             String text = readText(json);
-            if (SIGLIP2_TOKENIZER.equals(tokenizerClass)) {
-                // HF's Siglip2Tokenizer puts Lowercase in front of the file's normaliser
-                text = withLowercase(parseRoot(text, json.toString()));
+            if (isGemma(tokenizerClass)) {
+                text = asHfGemma(parseRoot(text, json.toString()), tokenizerClass, padToken, paddingSide, maxLength,
+                        json.toString());
             }
             return fromJson(text, maxLength, json.toString(), allowJava, padToken);
         }
-        if ((tokenizerClass != null && tokenizerClass.startsWith("Gemma")) || SIGLIP2_TOKENIZER.equals(tokenizerClass)) {
+        if (isGemma(tokenizerClass)) {
             throw new SiglipException("no tokenizer.json in " + dir + ": a SigLIP 2 folder (" + tokenizerClass
                     + ") needs its Gemma tokenizer.json; download it with the model");
         }
@@ -262,6 +265,42 @@ public final class SiglipTokenizer implements AutoCloseable {
 
     private static String withPadding(JsonObject root, long padId, String padToken, int maxLength) {
         root.add("padding", SentencePieceConverter.fixedPadding(padId, padToken, maxLength));
+        return new com.google.gson.GsonBuilder().serializeNulls().create().toJson(root);
+    }
+
+    /** Whether HF builds this tokenizer class from Gemma's {@code tokenizer.json} (SigLIP 2). */
+    private static boolean isGemma(String tokenizerClass) {
+        return tokenizerClass != null && (tokenizerClass.startsWith("Gemma") || SIGLIP2_TOKENIZER.equals(tokenizerClass));
+    }
+
+    /**
+     * A Gemma {@code tokenizer.json} as HF's {@code GemmaTokenizer} / {@code Siglip2Tokenizer}
+     * calls it with {@code padding="max_length"}: padded with the config's pad token on the
+     * config's {@code padding_side}, which defaults to left for both classes (their class
+     * attribute; the published SigLIP 2 folders say right), whatever padding block the file
+     * holds; {@code Siglip2Tokenizer} also lower-cases first.
+     */
+    private static String asHfGemma(JsonObject root, String tokenizerClass, String padToken, String paddingSide,
+            int maxLength, String source) {
+        if (paddingSide != null && !paddingSide.equals("left") && !paddingSide.equals("right")) {
+            throw new SiglipException(source + ": tokenizer_config.json padding_side must be 'left' or 'right', got '"
+                    + paddingSide + "'");
+        }
+        long padId;
+        try {
+            root.remove("padding");
+            padId = padIdOf(root, source, padToken == null ? "<pad>" : padToken);
+        } catch (IllegalStateException | UnsupportedOperationException | ClassCastException | NumberFormatException e) {
+            throw new SiglipException(source + ": malformed tokenizer.json (" + e.getMessage() + ")", e);
+        }
+        JsonObject padding = SentencePieceConverter.fixedPadding(padId, padToken == null ? "<pad>" : padToken,
+                maxLength);
+        padding.addProperty("direction", "right".equals(paddingSide) ? "Right" : "Left");
+        root.add("padding", padding);
+        if (SIGLIP2_TOKENIZER.equals(tokenizerClass)) {
+            // HF's Siglip2Tokenizer puts Lowercase in front of the file's normaliser
+            return withLowercase(root);
+        }
         return new com.google.gson.GsonBuilder().serializeNulls().create().toJson(root);
     }
 
@@ -437,11 +476,14 @@ public final class SiglipTokenizer implements AutoCloseable {
         Encoding e = rust().encode(text);
         String[] tokens = e.getTokens();
         long[] mask = e.getAttentionMask();
-        int n = 0;
-        while (n < tokens.length && mask[n] != 0) {
-            n++;
+        // padding may be on either side (Gemma's classes pad on the left by default)
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < tokens.length; i++) {
+            if (mask[i] != 0) {
+                out.add(tokens[i]);
+            }
         }
-        return List.of(tokens).subList(0, n);
+        return List.copyOf(out);
     }
 
     /** The native padding and truncation produce exactly maxLength ids; anything else is a bug. */

@@ -67,6 +67,32 @@ class GemmaTokenizerGoldenTest {
         }
     }
 
+    /** Without {@code padding_side} HF's Gemma / Siglip2 tokenizer classes pad on the left. */
+    @Test
+    void paddingSideDefaultsToLeftLikeHf() throws IOException {
+        Path dir = Fixtures.dir("siglip2-tiny-naflex").resolve("tokenizer-default-side");
+        JsonObject tokens = JsonParser.parseString(Files.readString(
+                Fixtures.dir("siglip2-tiny-naflex").resolve("expected/tokens.json"))).getAsJsonObject();
+        List<String> texts = new ArrayList<>();
+        for (JsonElement e : tokens.getAsJsonArray("texts")) {
+            texts.add(e.getAsJsonObject().get("text").getAsString());
+        }
+        long[] want = Npy.read(dir.resolve("input_ids.npy")).longs();
+        try (SiglipTokenizer tok = SiglipTokenizer.load(dir)) {
+            long[][] got = tok.encode(texts);
+            for (int i = 0; i < texts.size(); i++) {
+                assertArrayEquals(Arrays.copyOfRange(want, i * 64, (i + 1) * 64), got[i], "text " + i);
+            }
+            assertEquals(0, got[0][0]); // <pad> first
+            // the pieces, wherever the padding is: HF's tokenize() plus the <eos> the post-processor adds
+            List<String> pieces = new ArrayList<>();
+            tokens.getAsJsonArray("texts").get(0).getAsJsonObject().getAsJsonArray("tokens")
+                    .forEach(e -> pieces.add(e.getAsString()));
+            pieces.add("<eos>");
+            assertEquals(pieces, tok.tokenize(texts.get(0)));
+        }
+    }
+
     @Test
     void siglip2FolderWithoutTokenizerJsonSaysSo(@TempDir Path tmp) throws IOException {
         Files.copy(Fixtures.dir("siglip2-tiny-fixres").resolve("tokenizer_config.json"),
