@@ -66,6 +66,14 @@ class Siglip2FixResTest {
         return out;
     }
 
+    /** The folder's {@code SiglipImageProcessor} (bilinear, as SigLIP 2 FixRes folders say) against HF's pixels. */
+    @Test
+    void processorPixelsMatchHf() {
+        float[] got = org.siglip4j.core.processing.SiglipImageProcessor.load(Fixtures.dir(FOLDER))
+                .preprocessFilesToArray(images());
+        Fixtures.assertClose(Fixtures.expected(FOLDER, "pixel_values").values(), got, 1e-6, 0, "pixel_values");
+    }
+
     @Test
     void embeddingsMatchHf() throws IOException {
         float[][] image = pipeline.embedImages(images());
