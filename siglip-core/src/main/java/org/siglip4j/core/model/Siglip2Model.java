@@ -9,7 +9,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.util.PairList;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,12 +93,13 @@ public class Siglip2Model extends PretrainedSiglip {
         try {
             Files.createDirectories(dir);
             JsonObject json = siglip2Config.json();
-            json.add("architectures", new com.google.gson.JsonArray());
-            json.getAsJsonArray("architectures").add(architecture());
+            JsonArray architectures = new JsonArray();
+            architectures.add(architecture());
+            json.add("architectures", architectures);
             json.addProperty("model_type", Siglip2Config.MODEL_TYPE);
             AtomicFiles.write(dir.resolve("config.json"), (new GsonBuilder().setPrettyPrinting()
                     .disableHtmlEscaping().create().toJson(json) + "\n").getBytes(StandardCharsets.UTF_8));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new SiglipException("cannot write " + dir + ": " + e.getMessage(), e);
         }
         CheckpointLoader.save(namedParameters(), dir.resolve(Checkpoint.SINGLE));

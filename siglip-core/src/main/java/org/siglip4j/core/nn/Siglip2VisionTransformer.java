@@ -2,6 +2,7 @@ package org.siglip4j.core.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.siglip4j.core.SiglipException;
@@ -65,7 +66,7 @@ public final class Siglip2VisionTransformer extends SiglipModule {
         if (spatialShapes.getShape().dimension() != 2 || spatialShapes.getShape().get(1) != 2) {
             throw new SiglipException("spatial_shapes must be [batch, 2], got " + spatialShapes.getShape());
         }
-        long[] flat = spatialShapes.toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
+        long[] flat = spatialShapes.toType(DataType.INT64, false).toLongArray();
         long[][] out = new long[flat.length / 2][];
         for (int i = 0; i < out.length; i++) {
             out[i] = new long[] {flat[2 * i], flat[2 * i + 1]};
