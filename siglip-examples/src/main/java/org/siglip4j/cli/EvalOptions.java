@@ -2,9 +2,13 @@ package org.siglip4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.config.Siglip2Config;
 import org.siglip4j.core.hub.ModelLocator;
+import org.siglip4j.eval.EmbeddingModel;
 import org.siglip4j.eval.EvaluationReport;
 import org.siglip4j.eval.ImagePreprocessing;
+import org.siglip4j.eval.Siglip2NaFlexEmbeddingModel;
 import org.siglip4j.eval.SiglipEmbeddingModel;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -41,11 +45,43 @@ final class EvalOptions {
     @Option(names = "--no-progress", description = "Do not draw progress bars on stderr.")
     boolean noProgress;
 
-    /** Resolves {@code --model} (downloading a hub id if needed) and loads it with the chosen preprocessing. */
-    SiglipEmbeddingModel load() {
+    @Option(names = "--max-num-patches", paramLabel = "N",
+            description = "SigLIP 2 NaFlex models only: the most patches per image (default: the model's"
+                    + " preprocessor_config.json).")
+    Integer maxNumPatches;
+
+    /** A loaded model and what closes it. */
+    record Loaded(EmbeddingModel model, AutoCloseable owner) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                owner.close();
+            } catch (Exception e) {
+                throw new SiglipException("cannot close the model: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Resolves {@code --model} (downloading a hub id if needed) and loads it with the chosen
+     * preprocessing; a SigLIP 2 NaFlex folder keeps each image's aspect ratio instead.
+     */
+    Loaded load() {
         Path dir = ModelLocator.fromEnvironment().resolve(model);
+        if (Siglip2Config.isSiglip2(dir)) {
+            if (crop) {
+                throw new SiglipException("--crop does not apply to SigLIP 2 NaFlex models, which keep each image's"
+                        + " aspect ratio; use --max-num-patches");
+            }
+            Siglip2NaFlexEmbeddingModel m = Siglip2NaFlexEmbeddingModel.load(dir, maxNumPatches);
+            return new Loaded(m, m);
+        }
+        if (maxNumPatches != null) {
+            throw new SiglipException("--max-num-patches applies to SigLIP 2 NaFlex models (model_type siglip2) only");
+        }
         ImagePreprocessing mode = crop ? ImagePreprocessing.RESIZE_CENTER_CROP : ImagePreprocessing.RESIZE;
-        return SiglipEmbeddingModel.load(dir, mode);
+        SiglipEmbeddingModel m = SiglipEmbeddingModel.load(dir, mode);
+        return new Loaded(m, m);
     }
 
     /** Writes the report files asked for and prints the Markdown summary. */

@@ -48,8 +48,8 @@ final class EvalRetrievalCommand implements Callable<Integer> {
                 .optCacheDir(eval.cache)
                 .optShowProgress(!eval.noProgress);
         RetrievalResult result;
-        try (SiglipEmbeddingModel sm = eval.load()) {
-            result = builder.setModel(sm).build().evaluate(m);
+        try (EvalOptions.Loaded sm = eval.load()) {
+            result = builder.setModel(sm.model()).build().evaluate(m);
         }
         eval.report(result, spec);
         return 0;

@@ -80,8 +80,8 @@ final class EvalZeroShotCommand implements Callable<Integer> {
                     : ClassNames.fromFile(Path.of(classNames)));
         }
         ZeroShotResult result;
-        try (SiglipEmbeddingModel m = eval.load()) {
-            result = builder.setModel(m).build().evaluate(folder);
+        try (EvalOptions.Loaded m = eval.load()) {
+            result = builder.setModel(m.model()).build().evaluate(folder);
         }
         eval.report(result, spec);
         return 0;

@@ -15,11 +15,15 @@ import java.util.concurrent.Callable;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.config.Siglip2Config;
 import org.siglip4j.core.config.SiglipConfig;
+import org.siglip4j.core.model.Siglip2Model;
 import org.siglip4j.core.model.SiglipForImageClassification;
 import org.siglip4j.core.model.SiglipModel;
 import org.siglip4j.core.pipeline.SiglipPipelines;
 import org.siglip4j.core.pipeline.ZeroShotImageClassifier;
+import org.siglip4j.core.processing.ImageLoader;
+import org.siglip4j.core.processing.Siglip2ImageProcessor;
 import org.siglip4j.core.processing.SiglipImageProcessor;
 import org.siglip4j.core.tokenizer.SiglipTokenizer;
 import org.siglip4j.train.CheckpointStore;
@@ -168,7 +172,13 @@ final class FinetuneCommand implements Callable<Integer> {
         try (ProgressBars.Downloads bars = ProgressBars.downloads(spec.commandLine().getErr(), !noProgress)) {
             dir = SiglipPipelines.resolveModel(model, null, null, bars);
         }
-        SiglipImageProcessor processor = SiglipImageProcessor.load(dir);
+        boolean naflex = Siglip2Config.isSiglip2(dir);
+        if (naflex && (classification || augment || val != null)) {
+            throw new SiglipException("SigLIP 2 NaFlex fine-tuning takes image-text pairs only: --classification,"
+                    + " --augment and --val are not supported for it yet");
+        }
+        SiglipImageProcessor processor = naflex ? null : SiglipImageProcessor.load(dir);
+        Siglip2ImageProcessor patches = naflex ? Siglip2ImageProcessor.load(dir) : null;
         PairDataset trainSet = read(train, "--train");
         PairDataset valSet = val == null ? null : read(val, "--val");
         if (trainSet.size() < batchSize) {
@@ -178,7 +188,8 @@ final class FinetuneCommand implements Callable<Integer> {
         int steps = length.steps != null ? length.steps : length.epochs * (trainSet.size() / batchSize);
         TrainerConfig config = config(steps);
         checkResumable(config);
-        PairSource data = PairSource.of(trainSet, processor, augment ? Augmentation.standard() : Augmentation.NONE);
+        PairSource data = naflex ? PairSource.of(trainSet, f -> patches.pack(ImageLoader.load(f)))
+                : PairSource.of(trainSet, processor, augment ? Augmentation.standard() : Augmentation.NONE);
         PairSource valData = valSet == null ? null : PairSource.of(valSet, processor, Augmentation.NONE);
         int every = evalEvery != null ? evalEvery : checkpointEvery;
         o.printf(Locale.ROOT, "%s: %d training pairs (%d skipped while reading)%s, %d steps of %d (%.2f epochs)%n",
@@ -191,6 +202,12 @@ final class FinetuneCommand implements Callable<Integer> {
         try (NDManager root = NDManager.newBaseManager()) {
             if (classification) {
                 r = trainClassifier(dir, root, config, data, valData, every);
+            } else if (naflex) {
+                try (Siglip2Model m = Siglip2Model.fromPretrained(dir, root);
+                     SiglipTokenizer tok = SiglipTokenizer.load(dir);
+                     SiglipTrainer trainer = new SiglipTrainer(m, patches, tok, dir, config)) {
+                    r = trainer.fit(data, resume, null, every);
+                }
             } else {
                 try (SiglipModel m = SiglipModel.fromPretrained(dir, root);
                      SiglipTokenizer tok = SiglipTokenizer.load(dir);

@@ -30,6 +30,12 @@ final class ModelOptions {
     @Option(names = "--no-progress", description = "Do not draw progress bars (they go to standard error).")
     boolean noProgress;
 
+    @Option(names = "--max-num-patches", paramLabel = "N",
+            description = "SigLIP 2 NaFlex models only: the most patches per image; each image is resized to fit,"
+                    + " keeping its aspect ratio (default: the model's preprocessor_config.json, 256 for google/"
+                    + "siglip2-*-naflex).")
+    Integer maxNumPatches;
+
     /** The model reference given, else the default model, else a usage error. */
     String modelRef(CommandSpec spec) {
         if (model != null) {
@@ -49,6 +55,10 @@ final class ModelOptions {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--batch-size must be at least 1, got " + batchSize);
         }
+        if (maxNumPatches != null && maxNumPatches < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--max-num-patches must be at least 1, got " + maxNumPatches);
+        }
         modelRef(spec);
         SiglipPipelines.device(device);
     }
@@ -61,8 +71,12 @@ final class ModelOptions {
         try (ProgressBars.Downloads bars = ProgressBars.downloads(spec.commandLine().getErr(), !noProgress)) {
             dir = SiglipPipelines.resolveModel(ref, null, null, bars);
         }
-        return SiglipPipeline.builder().setModelDir(dir).optDevice(SiglipPipelines.device(device))
-                .optBatchSize(batchSize).build();
+        SiglipPipeline.Builder builder = SiglipPipeline.builder().setModelDir(dir)
+                .optDevice(SiglipPipelines.device(device)).optBatchSize(batchSize);
+        if (maxNumPatches != null) {
+            builder.optMaxNumPatches(maxNumPatches);
+        }
+        return builder.build();
     }
 
     /** A bar for many images: drawn only when they take more than one batch. */

@@ -3,6 +3,7 @@ package org.siglip4j.train;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -12,8 +13,10 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.model.PretrainedSiglip;
+import org.siglip4j.core.model.Siglip2Model;
 import org.siglip4j.core.model.SiglipModel;
 import org.siglip4j.core.nn.GradMode;
+import org.siglip4j.core.processing.Siglip2ImageProcessor;
 import org.siglip4j.core.tokenizer.SiglipTokenizer;
 import org.siglip4j.loss.ShardedLossResult;
 import org.siglip4j.loss.ShardedSigmoidLoss;
@@ -34,7 +37,8 @@ import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Fine-tunes a {@link SiglipModel} with the sigmoid loss over the whole global batch.
+ * Fine-tunes a {@link SiglipModel} (or a SigLIP 2 NaFlex {@link Siglip2Model}) with the sigmoid loss
+ * over the whole global batch.
  *
  * <p>One optimiser step: the batch is cut into {@code devices x accumulate} contiguous pieces;
  * each device runs its towers on its pieces with its own parameter replica; the sharded sigmoid
@@ -75,7 +79,14 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
     public record Result(int steps, double finalLoss, double pairsPerSecond, double seconds,
                          List<String> skippedRecords, Path finalModel) {}
 
-    private final SiglipModel model;
+    private final PretrainedSiglip model;
+    /** The model as a SigLIP (fixed resolution) model, or null when it is SigLIP 2 NaFlex. */
+    private final SiglipModel siglip;
+    /** The model as SigLIP 2 NaFlex and its image processor, or null. */
+    private final Siglip2Model naflex;
+    private final Siglip2ImageProcessor naflexImages;
+    private final Parameter logitScale;
+    private final Parameter logitBias;
     private final SiglipTokenizer tokenizer;
     private final TrainerConfig config;
     private final Map<String, Parameter> trainable;
@@ -100,7 +111,34 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
      * @param config the run
      */
     public SiglipTrainer(SiglipModel model, SiglipTokenizer tokenizer, Path modelSource, TrainerConfig config) {
+        this(model, model, null, null, model.logitScale(), model.logitBias(), tokenizer, modelSource, config);
+    }
+
+    /**
+     * Prepares training of a SigLIP 2 NaFlex model. Its {@link PairSource} gives each image as a
+     * packed patch sequence ({@link Siglip2ImageProcessor#pack}); a batch mixes aspect ratios and
+     * is padded to {@code max_num_patches} with the padding masked out, as in HF.
+     *
+     * @param model the model to train (its weights change in place)
+     * @param images the processor that packed the images (its {@code max_num_patches} pads batches)
+     * @param tokenizer the model's tokenizer
+     * @param modelSource the folder the model came from (null for none)
+     * @param config the run
+     */
+    public SiglipTrainer(Siglip2Model model, Siglip2ImageProcessor images, SiglipTokenizer tokenizer,
+            Path modelSource, TrainerConfig config) {
+        this(model, null, model, images, model.logitScale(), model.logitBias(), tokenizer, modelSource, config);
+    }
+
+    private SiglipTrainer(PretrainedSiglip model, SiglipModel siglip, Siglip2Model naflex,
+            Siglip2ImageProcessor naflexImages, Parameter logitScale, Parameter logitBias, SiglipTokenizer tokenizer,
+            Path modelSource, TrainerConfig config) {
         this.model = model;
+        this.siglip = siglip;
+        this.naflex = naflex;
+        this.naflexImages = naflexImages;
+        this.logitScale = logitScale;
+        this.logitBias = logitBias;
         this.tokenizer = tokenizer;
         this.config = config;
         this.height = model.config().visionConfig().imageSize();
@@ -122,12 +160,12 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
      * Freezes parameters as {@code freeze} says and returns the trainable ones by HF name. The
      * temperature t' and bias b always train.
      */
-    static Map<String, Parameter> applyFreeze(SiglipModel model, TrainerConfig.Freeze freeze) {
+    static Map<String, Parameter> applyFreeze(PretrainedSiglip model, TrainerConfig.Freeze freeze) {
         return applyFreeze(model.namedParameters(), model.config().visionConfig().numHiddenLayers(),
                 model.config().textConfig().numHiddenLayers(), freeze);
     }
 
-    /** {@link #applyFreeze(SiglipModel, TrainerConfig.Freeze)} over any named parameters with HF tower prefixes. */
+    /** {@link #applyFreeze(PretrainedSiglip, TrainerConfig.Freeze)} over any named parameters with HF tower prefixes. */
     static Map<String, Parameter> applyFreeze(Map<String, Parameter> params, int visionLayers, int textLayers,
                                               TrainerConfig.Freeze freeze) {
         Map<String, Parameter> out = new LinkedHashMap<>();
@@ -186,22 +224,26 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
                     + batch.failures().size() + " bad records), fewer than devices x accumulate = " + pieces);
         }
         try (NDManager sm = model.manager().newSubManager()) {
-            NDArray pixels = sm.create(flatten(batch.pixels()), new Shape(n, 3, height, width));
+            NDList pixels = imageInputs(batch.pixels(), sm);
             NDArray ids = tokenizer.encode(batch.texts(), sm);
             NDArray labels = labelMatrix(batch.groups(), sm);
             int[] bounds = bounds(n, pieces);
             List<NDManager> pieceManagers = new ArrayList<>();
-            List<NDArray> px = new ArrayList<>();
+            List<NDList> px = new ArrayList<>();
             List<NDArray> tok = new ArrayList<>();
             for (int p = 0; p < pieces; p++) {
                 NDManager pm = sm.newSubManager(replicas.device(deviceOf(p)));
                 pieceManagers.add(pm);
                 NDIndex rows = new NDIndex("{}:{}", bounds[p], bounds[p + 1]);
-                px.add(move(pixels.get(rows), pm));
+                NDList piece = new NDList();
+                for (NDArray a : pixels) {
+                    piece.add(move(a.get(rows), pm));
+                }
+                px.add(piece);
                 tok.add(move(ids.get(rows), pm));
             }
-            NDArray t = model.logitScale().getArray();
-            NDArray b = model.logitBias().getArray();
+            NDArray t = logitScale.getArray();
+            NDArray b = logitBias.getArray();
             // Ops on t and b would put their results into the model's manager for good; lend the
             // two parameters to this step's manager instead (they go back when it closes).
             t.tempAttach(sm);
@@ -303,12 +345,27 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
         }
     }
 
-    private NDArray imageEmbeds(ParameterStore ps, NDArray pixels) {
-        return PretrainedSiglip.l2normalize(model.getImageFeatures(ps, pixels, true));
+    /**
+     * The image inputs of a batch: {@code [pixel_values]} [n, 3, H, W] for SigLIP, or
+     * {@code [pixel_values, pixel_attention_mask, spatial_shapes]} for NaFlex's packed sequences.
+     */
+    private NDList imageInputs(List<float[]> images, NDManager manager) {
+        if (naflex != null) {
+            return naflexImages.unpack(images).toNDList(manager);
+        }
+        return new NDList(manager.create(flatten(images), new Shape(images.size(), 3, height, width)));
+    }
+
+    private NDArray imageEmbeds(ParameterStore ps, NDList inputs) {
+        NDArray features = naflex != null
+                ? naflex.getImageFeatures(ps, inputs.get(0), inputs.get(1), inputs.get(2), true)
+                : siglip.getImageFeatures(ps, inputs.singletonOrThrow(), true);
+        return PretrainedSiglip.l2normalize(features);
     }
 
     private NDArray textEmbeds(ParameterStore ps, NDArray ids) {
-        return PretrainedSiglip.l2normalize(model.getTextFeatures(ps, ids, true));
+        NDArray features = naflex != null ? naflex.getTextFeatures(ps, ids, true) : siglip.getTextFeatures(ps, ids, true);
+        return PretrainedSiglip.l2normalize(features);
     }
 
     private int deviceOf(int piece) {
@@ -372,7 +429,11 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
      * @param evalEvery steps between evaluations (0 = only at the end)
      */
     public Result fit(PairSource data, boolean resume, ToDoubleFunction<SiglipModel> eval, int evalEvery) {
-        return TrainingLoop.run(this, config, data, resume, eval == null ? null : () -> eval.applyAsDouble(model),
+        if (eval != null && siglip == null) {
+            throw new SiglipException("evaluation during training takes a SigLIP model; this trainer trains SigLIP 2"
+                    + " NaFlex (pass no evaluation)");
+        }
+        return TrainingLoop.run(this, config, data, resume, eval == null ? null : () -> eval.applyAsDouble(siglip),
                 evalEvery, "SigLIP training");
     }
 
@@ -391,8 +452,8 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
     /** Adds t' and b to each metrics row. */
     @Override
     public void addMetrics(Map<String, Object> row) {
-        row.put("logit_scale", model.logitScale().getArray().getFloat());
-        row.put("logit_bias", model.logitBias().getArray().getFloat());
+        row.put("logit_scale", logitScale.getArray().getFloat());
+        row.put("logit_bias", logitBias.getArray().getFloat());
     }
 
     /** Saves a checkpoint of the current state now. */

@@ -142,7 +142,7 @@ public record SiglipConfig(
         if (!MODEL_TYPE.equals(modelType)) {
             String hint = switch (modelType) {
                 case "clip" -> "this is a CLIP checkpoint (softmax-contrastive CLIP, not SigLIP)";
-                case "siglip2" -> "this is a SigLIP 2 checkpoint, which is not supported";
+                case "siglip2" -> "this is a SigLIP 2 NaFlex checkpoint: load it with Siglip2Model";
                 case "siglip_vision_model", "siglip_text_model" ->
                         "this is a single-tower config; a full SigLIP config with text_config and vision_config is needed";
                 default -> "this is not a SigLIP checkpoint";

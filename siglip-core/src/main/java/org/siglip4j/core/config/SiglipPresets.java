@@ -11,6 +11,8 @@ import org.siglip4j.core.SiglipException;
  * transformers' {@code convert_siglip_to_hf.py} and the checkpoints' config.json files.
  */
 public final class SiglipPresets {
+    /** Gemma's vocabulary, the text vocabulary of every SigLIP 2 checkpoint. */
+    static final int GEMMA_VOCAB = 256_000;
     private static final Map<String, SiglipConfig> PRESETS = new LinkedHashMap<>();
 
     static {
@@ -25,7 +27,26 @@ public final class SiglipPresets {
         put("so400m-patch14-224", tower(32000, 1152, 4304, 27, 16, 16), vision(1152, 4304, 27, 16, 224, 14));
         put("so400m-patch14-384", tower(32000, 1152, 4304, 27, 16, 64), vision(1152, 4304, 27, 16, 384, 14));
         put("so400m-patch16-256-i18n", tower(250000, 1152, 4304, 27, 16, 64), vision(1152, 4304, 27, 16, 256, 16));
+        // SigLIP 2 FixRes (google/siglip2-*): SigLIP 1's module tree, Gemma's 256k vocabulary, 64 tokens
+        for (int size : new int[] {224, 256, 384, 512}) {
+            put("siglip2-base-patch16-" + size, tower(GEMMA_VOCAB, 768, 3072, 12, 12, 64),
+                    vision(768, 3072, 12, 12, size, 16));
+        }
+        put("siglip2-base-patch32-256", tower(GEMMA_VOCAB, 768, 3072, 12, 12, 64), vision(768, 3072, 12, 12, 256, 32));
+        for (int size : new int[] {256, 384, 512}) {
+            put("siglip2-large-patch16-" + size, tower(GEMMA_VOCAB, 1024, 4096, 24, 16, 64),
+                    vision(1024, 4096, 24, 16, size, 16));
+        }
+        for (int size : new int[] {224, 384}) {
+            put("siglip2-so400m-patch14-" + size, tower(GEMMA_VOCAB, 1152, 4304, 27, 16, 64),
+                    vision(1152, 4304, 27, 16, size, 14));
+        }
+        for (int size : new int[] {256, 384, 512}) {
+            put("siglip2-so400m-patch16-" + size, tower(GEMMA_VOCAB, 1152, 4304, 27, 16, 64),
+                    vision(1152, 4304, 27, 16, size, 16));
+        }
     }
+
 
     private SiglipPresets() {}
 
@@ -50,11 +71,13 @@ public final class SiglipPresets {
     /**
      * The preset of that name.
      *
-     * @param name short name or {@code google/siglip-<name>}
+     * @param name short name or {@code google/siglip-<name>}; SigLIP 2 as {@code siglip2-<name>} or
+     *     {@code google/siglip2-<name>}
      * @return the configuration
      */
     public static SiglipConfig get(String name) {
-        String key = name.startsWith("google/siglip-") ? name.substring("google/siglip-".length()) : name;
+        String key = name.startsWith("google/siglip-") ? name.substring("google/siglip-".length())
+                : name.startsWith("google/siglip2-") ? name.substring("google/".length()) : name;
         SiglipConfig c = PRESETS.get(key);
         if (c == null) {
             throw new SiglipException("unknown SigLIP preset '" + name + "'; known: " + PRESETS.keySet());

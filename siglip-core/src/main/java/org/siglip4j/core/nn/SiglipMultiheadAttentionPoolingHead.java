@@ -30,8 +30,17 @@ public final class SiglipMultiheadAttentionPoolingHead extends SiglipModule {
 
     /** [B, P, D] tokens to [B, D]. */
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
+        return forward(ps, x, null, training);
+    }
+
+    /**
+     * [B, P, D] tokens to [B, D], attending only to the tokens the mask keeps (SigLIP 2 NaFlex).
+     *
+     * @param maskBias additive [B, 1, 1, P] key mask or null
+     */
+    public NDArray forward(ParameterStore ps, NDArray x, NDArray maskBias, boolean training) {
         NDArray q = value(ps, probe, x, training);
-        NDArray h = attention.forward(ps, q, x, training);
+        NDArray h = attention.forward(ps, q, x, maskBias, training);
         h = h.add(mlp.forward(ps, layernorm.forward(ps, h, training), training));
         return h.squeeze(1);
     }

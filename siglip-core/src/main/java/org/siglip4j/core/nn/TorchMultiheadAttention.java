@@ -36,6 +36,15 @@ public final class TorchMultiheadAttention extends SiglipModule {
      * {@code kv} [B, L, D].
      */
     public NDArray forward(ParameterStore ps, NDArray query, NDArray kv, boolean training) {
+        return forward(ps, query, kv, null, training);
+    }
+
+    /**
+     * Attention with an additive key mask (SigLIP 2's padding patches).
+     *
+     * @param maskBias [B, 1, 1, L] (0 keep, very negative drop) or null
+     */
+    public NDArray forward(ParameterStore ps, NDArray query, NDArray kv, NDArray maskBias, boolean training) {
         NDArray w = value(ps, inProjWeight, kv, training);
         NDArray b = value(ps, inProjBias, kv, training);
         int hd = dim / heads;
@@ -56,6 +65,9 @@ public final class TorchMultiheadAttention extends SiglipModule {
         NDArray v = TorchLinear.linear(kv, wv, bv).reshape(bsz, l, heads, hd).transpose(0, 2, 1, 3);
         // q was moved to the activations' manager above, so every product below lands there
         NDArray scores = q.matMul(k);
+        if (maskBias != null) {
+            scores = scores.add(maskBias);
+        }
         NDArray probs = scores.softmax(-1);
         NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(bsz, lq, dim);
         return outProj.forward(ps, out, training);

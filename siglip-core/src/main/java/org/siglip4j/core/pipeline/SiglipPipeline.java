@@ -2,13 +2,18 @@ package org.siglip4j.core.pipeline;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.AbstractList;
 import java.util.List;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.config.Siglip2Config;
+import org.siglip4j.core.model.PretrainedSiglip;
+import org.siglip4j.core.model.Siglip2Model;
 import org.siglip4j.core.model.SiglipModel;
 import org.siglip4j.core.processing.RgbImage;
+import org.siglip4j.core.processing.Siglip2ImageProcessor;
 import org.siglip4j.core.processing.SiglipProcessor;
 
 /**
@@ -38,6 +43,9 @@ public final class SiglipPipeline implements AutoCloseable {
     private final int batchSize;
     private final NDManager manager;
     private final SiglipModel model;
+    /** The SigLIP 2 NaFlex model and its image processor when the folder is {@code siglip2}, else null. */
+    private final Siglip2Model naflex;
+    private final Siglip2ImageProcessor naflexImages;
     private final SiglipProcessor processor;
     private final float logitScale;
     private final float logitBias;
@@ -47,13 +55,31 @@ public final class SiglipPipeline implements AutoCloseable {
         this.device = b.device;
         this.batchSize = b.batchSize;
         this.manager = NDManager.newBaseManager(device);
-        SiglipModel m = null;
+        PretrainedSiglip m = null;
         try {
-            m = SiglipModel.fromPretrained(modelDir, manager);
+            if (Siglip2Config.isSiglip2(modelDir)) {
+                Siglip2Model n = Siglip2Model.fromPretrained(modelDir, manager);
+                m = n;
+                Siglip2ImageProcessor images = Siglip2ImageProcessor.load(modelDir);
+                this.naflexImages = b.maxNumPatches > 0 ? images.withMaxNumPatches(b.maxNumPatches) : images;
+                this.naflex = n;
+                this.model = null;
+                this.logitScale = n.logitScale().getArray().getFloat();
+                this.logitBias = n.logitBias().getArray().getFloat();
+            } else {
+                if (b.maxNumPatches > 0) {
+                    throw new SiglipException("max_num_patches applies to SigLIP 2 NaFlex models (model_type"
+                            + " siglip2); " + modelDir + " is a fixed-resolution SigLIP model");
+                }
+                SiglipModel s = SiglipModel.fromPretrained(modelDir, manager);
+                m = s;
+                this.model = s;
+                this.naflex = null;
+                this.naflexImages = null;
+                this.logitScale = s.logitScale().getArray().getFloat();
+                this.logitBias = s.logitBias().getArray().getFloat();
+            }
             this.processor = SiglipProcessor.load(modelDir);
-            this.model = m;
-            this.logitScale = m.logitScale().getArray().getFloat();
-            this.logitBias = m.logitBias().getArray().getFloat();
         } catch (RuntimeException e) {
             if (m != null) {
                 m.close();
@@ -95,9 +121,19 @@ public final class SiglipPipeline implements AutoCloseable {
         return batchSize;
     }
 
-    /** The underlying model (owned by this pipeline). */
+    /** The underlying model (owned by this pipeline); null for a SigLIP 2 NaFlex folder, see {@link #siglip2Model()}. */
     public SiglipModel model() {
         return model;
+    }
+
+    /** The SigLIP 2 NaFlex model (owned by this pipeline), or null for a fixed-resolution folder. */
+    public Siglip2Model siglip2Model() {
+        return naflex;
+    }
+
+    /** The NaFlex image processor (with the pipeline's {@code max_num_patches}), or null. */
+    public Siglip2ImageProcessor siglip2ImageProcessor() {
+        return naflexImages;
     }
 
     /** The tokenizer and image processor (owned by this pipeline). */
@@ -154,8 +190,15 @@ public final class SiglipPipeline implements AutoCloseable {
                 }
             };
             try (NDManager call = manager.newSubManager()) {
-                NDArray px = processor.processImages(pixels, call);
-                NDArray e = normalize ? model.imageEmbeds(px) : model.getImageFeatures(px);
+                NDArray e;
+                if (naflex != null) {
+                    NDList in = naflexImages.process(pixels).toNDList(call);
+                    e = naflex.getImageFeatures(in.get(0), in.get(1), in.get(2));
+                    e = normalize ? PretrainedSiglip.l2normalize(e) : e;
+                } else {
+                    NDArray px = processor.processImages(pixels, call);
+                    e = normalize ? model.imageEmbeds(px) : model.getImageFeatures(px);
+                }
                 copyRows(e, out, start);
             }
             progress.onProgress(start + batch.size(), inputs.size());
@@ -195,7 +238,8 @@ public final class SiglipPipeline implements AutoCloseable {
             List<String> batch = texts.subList(start, Math.min(texts.size(), start + batchSize));
             try (NDManager call = manager.newSubManager()) {
                 NDArray ids = processor.processTexts(batch, call);
-                NDArray e = normalize ? model.textEmbeds(ids) : model.getTextFeatures(ids);
+                NDArray e = naflex != null ? (normalize ? naflex.textEmbeds(ids) : naflex.getTextFeatures(ids))
+                        : normalize ? model.textEmbeds(ids) : model.getTextFeatures(ids);
                 copyRows(e, out, start);
             }
         }
@@ -267,7 +311,7 @@ public final class SiglipPipeline implements AutoCloseable {
         try {
             processor.close();
         } finally {
-            model.close();
+            (naflex != null ? naflex : model).close();
             manager.close();
         }
     }
@@ -277,8 +321,21 @@ public final class SiglipPipeline implements AutoCloseable {
         private Path modelDir;
         private Device device;
         private int batchSize = DEFAULT_BATCH_SIZE;
+        private int maxNumPatches;
 
         private Builder() {}
+
+        /**
+         * SigLIP 2 NaFlex only: the most patches per image (HF's {@code max_num_patches}; default
+         * the folder's {@code preprocessor_config.json}, 256 for the published checkpoints).
+         */
+        public Builder optMaxNumPatches(int n) {
+            if (n < 1) {
+                throw new SiglipException("max_num_patches must be at least 1, got " + n);
+            }
+            this.maxNumPatches = n;
+            return this;
+        }
 
         /** The model folder (required); see {@link SiglipPipelines#resolveModel(String)}. */
         public Builder setModelDir(Path dir) {

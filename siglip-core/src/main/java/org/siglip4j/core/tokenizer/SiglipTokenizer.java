@@ -33,6 +33,8 @@ import org.siglip4j.core.SiglipException;
  * <p>Thread-safe. May hold a native handle: {@link #close()} it (or use try-with-resources).
  */
 public final class SiglipTokenizer implements AutoCloseable {
+    /** HF's tokenizer class of SigLIP 2 that lower-cases before the Gemma tokenizer. */
+    public static final String SIGLIP2_TOKENIZER = "Siglip2Tokenizer";
     /** SigLIP's text length when {@code tokenizer_config.json} gives none. */
     public static final int DEFAULT_MAX_LENGTH = 64;
 
@@ -61,6 +63,14 @@ public final class SiglipTokenizer implements AutoCloseable {
      * tokenizer reads), else {@code tokenizer.json}; settings from {@code tokenizer_config.json}
      * ({@code model_max_length}, default 64; {@code do_lower_case}, default true).
      *
+     * <p>SigLIP 2 folders ship Gemma's {@code tokenizer.json} (BPE with byte fallback, {@code <eos>}
+     * appended by its post-processor) and no {@code spiece.model}: they are encoded by the Rust
+     * library as the file says, padded with {@code tokenizer_config.json}'s {@code pad_token}
+     * ({@code <pad>}) on {@code padding_side} (HF's default for these classes: left), and
+     * lower-cased first exactly when {@code tokenizer_class} is {@value #SIGLIP2_TOKENIZER}, as
+     * transformers' {@code AutoTokenizer} does (a folder that says {@code GemmaTokenizer} gets HF's
+     * {@code GemmaTokenizer}, which does not lower-case).
+     *
      * @param dir a model folder
      * @return the tokenizer
      * @throws SiglipException if neither file exists or one is invalid
@@ -74,7 +84,13 @@ public final class SiglipTokenizer implements AutoCloseable {
         JsonObject config = readConfig(dir.resolve("tokenizer_config.json"));
         int maxLength = DEFAULT_MAX_LENGTH;
         boolean lowercase = true;
+        String tokenizerClass = null;
+        String padToken = null;
+        String paddingSide = null;
         if (config != null) {
+            tokenizerClass = stringOf(config.get("tokenizer_class"));
+            padToken = tokenContent(config.get("pad_token"));
+            paddingSide = stringOf(config.get("padding_side"));
             JsonElement m = config.get("model_max_length");
             // HF writes a huge sentinel (int(1e30)) when no length is known: keep SigLIP's 64 then
             if (m != null && m.isJsonPrimitive() && m.getAsJsonPrimitive().isNumber()) {
@@ -103,7 +119,16 @@ public final class SiglipTokenizer implements AutoCloseable {
             return fromJson(rustJson.get(), maxLength, (Files.isRegularFile(json) ? json : spiece).toString(), false);
         }
         if (Files.isRegularFile(json)) {
-            return fromJson(readText(json), maxLength, json.toString(), allowJava);
+            String text = readText(json);
+            if (isGemma(tokenizerClass)) {
+                text = asHfGemma(parseRoot(text, json.toString()), tokenizerClass, padToken, paddingSide, maxLength,
+                        json.toString());
+            }
+            return fromJson(text, maxLength, json.toString(), allowJava, padToken);
+        }
+        if (isGemma(tokenizerClass)) {
+            throw new SiglipException("no tokenizer.json in " + dir + ": a SigLIP 2 folder (" + tokenizerClass
+                    + ") needs its Gemma tokenizer.json; download it with the model");
         }
         throw new SiglipException("no tokenizer in " + dir + ": expected tokenizer.json or spiece.model");
     }
@@ -131,20 +156,25 @@ public final class SiglipTokenizer implements AutoCloseable {
     }
 
     static SiglipTokenizer fromJson(String tokenizerJson, int maxLength, String source, boolean allowJava) {
+        return fromJson(tokenizerJson, maxLength, source, allowJava, null);
+    }
+
+    private static SiglipTokenizer fromJson(String tokenizerJson, int maxLength, String source, boolean allowJava,
+            String padToken) {
         if (maxLength < 1) {
             throw new SiglipException("max length must be at least 1, got " + maxLength);
         }
         JsonObject root = parseRoot(tokenizerJson, source);
         long padId;
         try {
-            padId = padIdOf(root, source);
+            padId = padIdOf(root, source, padToken);
             checkPrecompiled(root.get("normalizer"), source);
         } catch (IllegalStateException | UnsupportedOperationException | ClassCastException | NumberFormatException e) {
             throw new SiglipException(source + ": malformed tokenizer.json (" + e.getMessage() + ")", e);
         }
         if (!root.has("padding") || !root.get("padding").isJsonObject()) {
             // without a padding block the Rust library pads with id 0; SigLIP pads with </s>
-            tokenizerJson = withPadding(root, padId, maxLength);
+            tokenizerJson = withPadding(root, padId, padToken == null ? "</s>" : padToken, maxLength);
         }
         String rustText = tokenizerJson;
         if (allowJava) {
@@ -233,27 +263,103 @@ public final class SiglipTokenizer implements AutoCloseable {
         }
     }
 
-    private static String withPadding(JsonObject root, long padId, int maxLength) {
-        root.add("padding", SentencePieceConverter.fixedPadding(padId, "</s>", maxLength));
+    private static String withPadding(JsonObject root, long padId, String padToken, int maxLength) {
+        root.add("padding", SentencePieceConverter.fixedPadding(padId, padToken, maxLength));
         return new com.google.gson.GsonBuilder().serializeNulls().create().toJson(root);
     }
 
-    /** The pad id of the JSON's padding block, else the id of {@code </s>} among its added tokens. */
-    private static long padIdOf(JsonObject root, String source) {
+    /** Whether HF builds this tokenizer class from Gemma's {@code tokenizer.json} (SigLIP 2). */
+    private static boolean isGemma(String tokenizerClass) {
+        return tokenizerClass != null && (tokenizerClass.startsWith("Gemma") || SIGLIP2_TOKENIZER.equals(tokenizerClass));
+    }
+
+    /**
+     * A Gemma {@code tokenizer.json} as HF's {@code GemmaTokenizer} / {@code Siglip2Tokenizer}
+     * calls it with {@code padding="max_length"}: padded with the config's pad token on the
+     * config's {@code padding_side}, which defaults to left for both classes (their class
+     * attribute; the published SigLIP 2 folders say right), whatever padding block the file
+     * holds; {@code Siglip2Tokenizer} also lower-cases first.
+     */
+    private static String asHfGemma(JsonObject root, String tokenizerClass, String padToken, String paddingSide,
+            int maxLength, String source) {
+        if (paddingSide != null && !paddingSide.equals("left") && !paddingSide.equals("right")) {
+            throw new SiglipException(source + ": tokenizer_config.json padding_side must be 'left' or 'right', got '"
+                    + paddingSide + "'");
+        }
+        long padId;
+        try {
+            root.remove("padding");
+            padId = padIdOf(root, source, padToken == null ? "<pad>" : padToken);
+        } catch (IllegalStateException | UnsupportedOperationException | ClassCastException | NumberFormatException e) {
+            throw new SiglipException(source + ": malformed tokenizer.json (" + e.getMessage() + ")", e);
+        }
+        JsonObject padding = SentencePieceConverter.fixedPadding(padId, padToken == null ? "<pad>" : padToken,
+                maxLength);
+        padding.addProperty("direction", "right".equals(paddingSide) ? "Right" : "Left");
+        root.add("padding", padding);
+        if (SIGLIP2_TOKENIZER.equals(tokenizerClass)) {
+            // HF's Siglip2Tokenizer puts Lowercase in front of the file's normaliser
+            return withLowercase(root);
+        }
+        return new com.google.gson.GsonBuilder().serializeNulls().create().toJson(root);
+    }
+
+    /**
+     * The JSON with {@code Lowercase} run before its normaliser, as HF's {@code Siglip2Tokenizer}
+     * builds it ({@code normalizers.Sequence([Lowercase(), normalizer])}).
+     */
+    static String withLowercase(JsonObject root) {
+        JsonObject lower = new JsonObject();
+        lower.addProperty("type", "Lowercase");
+        JsonElement normalizer = root.get("normalizer");
+        if (normalizer == null || normalizer.isJsonNull()) {
+            root.add("normalizer", lower);
+        } else {
+            JsonObject seq = new JsonObject();
+            seq.addProperty("type", "Sequence");
+            com.google.gson.JsonArray list = new com.google.gson.JsonArray();
+            list.add(lower);
+            list.add(normalizer);
+            seq.add("normalizers", list);
+            root.add("normalizer", seq);
+        }
+        return new com.google.gson.GsonBuilder().serializeNulls().create().toJson(root);
+    }
+
+    /**
+     * The pad id of the JSON's padding block, else the id of the pad token that
+     * {@code tokenizer_config.json} names (Gemma: {@code <pad>} = 0), else that of {@code </s>}
+     * (SigLIP pads with it).
+     */
+    private static long padIdOf(JsonObject root, String source, String padToken) {
         JsonElement padding = root.get("padding");
         if (padding != null && padding.isJsonObject() && padding.getAsJsonObject().has("pad_id")) {
             return padding.getAsJsonObject().get("pad_id").getAsLong();
         }
+        String wanted = padToken == null ? "</s>" : padToken;
         JsonElement added = root.get("added_tokens");
         if (added != null && added.isJsonArray()) {
             for (JsonElement e : added.getAsJsonArray()) {
                 JsonObject o = e.getAsJsonObject();
-                if ("</s>".equals(o.get("content").getAsString())) {
+                if (wanted.equals(o.get("content").getAsString())) {
                     return o.get("id").getAsLong();
                 }
             }
         }
-        throw new SiglipException(source + ": no padding.pad_id and no </s> added token; cannot pad like SigLIP");
+        throw new SiglipException(source + ": no padding.pad_id and no " + wanted
+                + " added token; cannot pad to the model's length");
+    }
+
+    private static String stringOf(JsonElement e) {
+        return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString() ? e.getAsString() : null;
+    }
+
+    /** A special token of tokenizer_config.json: a plain string or an AddedToken object's content. */
+    private static String tokenContent(JsonElement e) {
+        if (e != null && e.isJsonObject()) {
+            return stringOf(e.getAsJsonObject().get("content"));
+        }
+        return stringOf(e);
     }
 
     private static JsonObject readConfig(Path file) {
@@ -370,11 +476,14 @@ public final class SiglipTokenizer implements AutoCloseable {
         Encoding e = rust().encode(text);
         String[] tokens = e.getTokens();
         long[] mask = e.getAttentionMask();
-        int n = 0;
-        while (n < tokens.length && mask[n] != 0) {
-            n++;
+        // padding may be on either side (Gemma's classes pad on the left by default)
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < tokens.length; i++) {
+            if (mask[i] != 0) {
+                out.add(tokens[i]);
+            }
         }
-        return List.of(tokens).subList(0, n);
+        return List.copyOf(out);
     }
 
     /** The native padding and truncation produce exactly maxLength ids; anything else is a bug. */

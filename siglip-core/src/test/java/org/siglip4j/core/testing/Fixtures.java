@@ -26,6 +26,24 @@ public final class Fixtures {
         return p.toAbsolutePath().normalize();
     }
 
+    /** Another fixture folder of siglip-core's test resources, e.g. {@code siglip2-tiny-naflex}. */
+    public static Path dir(String name) {
+        Path p = dir().resolveSibling(name);
+        if (!Files.isDirectory(p)) {
+            throw new IllegalStateException(name + " fixtures not found at " + p);
+        }
+        return p;
+    }
+
+    /** An expected tensor of another fixture folder, {@code <name>/expected/<tensor>.npy}. */
+    public static Npy.Array expected(String folder, String tensor) {
+        try {
+            return Npy.read(dir(folder).resolve("expected").resolve(tensor + ".npy"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A file of the fixture folder. */
     public static Path file(String relative) {
         return dir().resolve(relative);
