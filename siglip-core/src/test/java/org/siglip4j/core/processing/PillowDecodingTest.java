@@ -156,4 +156,78 @@ class PillowDecodingTest {
                 () -> ImageLoader.load(DIR.resolve("webp-lossy.webp")));
         assertTrue(e.getMessage().startsWith("not an image (no ImageIO reader recognises the format)"), e.getMessage());
     }
+
+    /** A PNG declaring a {@code side x side} 16-bit RGBA image whose data is one row of zeros. */
+    static byte[] sixteenBitPngBomb(int side) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(side).putInt(side);
+        ihdr.put((byte) 16).put((byte) 6).put((byte) 0).put((byte) 0).put((byte) 0);
+        chunk(out, "IHDR", ihdr.array());
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater(9);
+        deflater.setInput(new byte[1 + side * 8]);
+        deflater.finish();
+        byte[] z = new byte[side * 8 + 1024];
+        chunk(out, "IDAT", java.util.Arrays.copyOf(z, deflater.deflate(z)));
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static void chunk(java.io.ByteArrayOutputStream out, String type, byte[] data) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        byte[] t = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        crc.update(t);
+        crc.update(data);
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+        out.writeBytes(t);
+        out.writeBytes(data);
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    @Test
+    void sixteenBitBombIsRefusedBeforeTheDecoderAllocates() {
+        byte[] bomb = sixteenBitPngBomb(4000); // 128 MB of 16-bit RGBA raster + 48 MB of RGB
+        assertTrue(bomb.length < 2000, "bomb size " + bomb.length);
+        ImageLoadOptions limited = ImageLoadOptions.DEFAULT.withMaxDecodeBytes(64L << 20);
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = mx.getCurrentThreadAllocatedBytes();
+        SiglipException e = assertThrows(SiglipException.class, () -> ImageLoader.decode(bomb, "bomb.png", limited));
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(e.getMessage().startsWith("image bomb.png (4000x4000, 64 bits per pixel) needs 167 MiB to decode,"
+                + " more than the 64 MiB allowed by maxDecodeBytes"), e.getMessage());
+        assertTrue(allocated < 16L << 20, "allocated before refusing: " + allocated);
+    }
+
+    /** Decodes one file in a child JVM and prints the outcome (see the 2 GB heap test). */
+    public static final class DecodeMain {
+        public static void main(String[] args) throws IOException {
+            try {
+                RgbImage image = ImageLoader.decode(Files.readAllBytes(Path.of(args[0])), args[0]);
+                System.out.println("decoded " + image.width() + "x" + image.height());
+            } catch (SiglipException e) {
+                System.out.println("refused: " + e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void sixteenBitBombDoesNotExhaustATwoGigabyteHeap() throws Exception {
+        // 13377^2 pixels is within Pillow's bomb limit; as 16-bit RGBA it needs 1.4 GB of raster
+        // plus 0.5 GB of RGB, which a 2 GB heap cannot hold next to anything else.
+        Path file = Files.createTempFile("bomb", ".png");
+        try {
+            Files.write(file, sixteenBitPngBomb(13377));
+            Process p = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx2g", "-cp", System.getProperty("java.class.path"), DecodeMain.class.getName(),
+                    file.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), out);
+            assertTrue(out.startsWith("refused: image " + file + " (13377x13377, 64 bits per pixel) needs 1877 MiB"
+                    + " to decode, more than the "), out);
+            assertTrue(out.contains("MiB of heap available (-Xmx)"), out);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
 }
