@@ -149,16 +149,27 @@ public final class ImageLoader {
 
     private static RgbImage read(ImageReader reader, byte[] bytes, String name, ImageLoadOptions options)
             throws IOException {
-        int w = reader.getWidth(0);
-        int h = reader.getHeight(0);
+        JpegWarnings warnings = new JpegWarnings();
+        reader.addIIOReadWarningListener(warnings);
+        int w;
+        int h;
+        try {
+            w = reader.getWidth(0);
+            h = reader.getHeight(0);
+        } catch (IOException | RuntimeException e) {
+            if (endsEarly(e) || warnings.ended) {
+                // Pillow fails here too, whatever LOAD_TRUNCATED_IMAGES says ("Truncated File Read")
+                throw new SiglipException("image file is truncated before its image data: " + name + " ("
+                        + bytes.length + " bytes)", e);
+            }
+            throw e;
+        }
         if ((long) w * h > MAX_PIXELS) {
             throw new SiglipException("image " + name + " is too large: " + w + "x" + h + " pixels, at most "
                     + MAX_PIXELS + " supported");
         }
         boolean jpeg = "jpeg".equalsIgnoreCase(reader.getFormatName());
         JpegHeader header = jpeg ? JpegHeader.read(bytes) : null;
-        JpegWarnings warnings = new JpegWarnings();
-        reader.addIIOReadWarningListener(warnings);
         if (jpeg && header.components() == 4) {
             // The JDK reader cannot colour-convert CMYK/YCCK; its raster holds the stored components.
             requireHeap(name, w, h, 32, options);
@@ -181,6 +192,13 @@ public final class ImageLoader {
                 throw e;
             }
             truncated = true; // what was decoded stays in the destination, the rest is black, as in Pillow
+            if (jpeg) {
+                // libjpeg failed on a cut marker segment. In Pillow it outputs no row before its
+                // input is complete (a progressive file is consumed whole first; a sequential one
+                // has its tables before any data), so the image stays black; the JDK has painted
+                // the scans it read.
+                image = type.createBufferedImage(w, h);
+            }
         }
         requireComplete(name, bytes.length, truncated || (jpeg && warnings.truncated(header.progressive())),
                 options);

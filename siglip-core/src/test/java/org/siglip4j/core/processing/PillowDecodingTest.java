@@ -112,9 +112,13 @@ class PillowDecodingTest {
         }
     }
 
+    /** The corpus's truncated files that Pillow decodes with LOAD_TRUNCATED_IMAGES. */
+    private static final List<String> TRUNCATED = List.of("truncated-jpeg.jpg", "truncated-jpeg-progressive.jpg",
+            "truncated-jpeg-progressive-scan.jpg", "truncated-png.png", "truncated-png-interlaced.png");
+
     @Test
     void truncatedFilesFailByDefaultAsInPillow() {
-        for (String name : List.of("truncated-jpeg.jpg", "truncated-jpeg-progressive.jpg", "truncated-png.png")) {
+        for (String name : TRUNCATED) {
             SiglipException e = assertThrows(SiglipException.class, () -> ImageLoader.load(DIR.resolve(name)));
             assertTrue(e.getMessage().startsWith("image file is truncated: "), e.getMessage());
             assertTrue(e.getMessage().contains("withLoadTruncatedImages(true)"), e.getMessage());
@@ -123,20 +127,25 @@ class PillowDecodingTest {
 
     @Test
     void truncatedFilesDecodeWhenAcceptedLikeLoadTruncatedImages() {
+        // cut in scan data (baseline, progressive), in a Huffman table between progressive scans
+        // (Pillow's image stays black), in PNG image data (sequential and Adam7)
         ImageLoadOptions accept = ImageLoadOptions.DEFAULT.withLoadTruncatedImages(true);
-        for (String name : List.of("truncated-jpeg", "truncated-png")) {
-            String file = name + (name.endsWith("png") ? ".png" : ".jpg");
+        for (String file : TRUNCATED) {
             RgbImage got = ImageLoader.load(DIR.resolve(file), accept);
-            Diff d = Diff.of(bytes(name + ".truncated.rgb"), got.rgb());
-            System.out.println("PillowDecodingTest " + name + " with LOAD_TRUNCATED_IMAGES: " + d);
-            assertEquals(0, d.max(), name);
+            Diff d = Diff.of(bytes(file.substring(0, file.lastIndexOf('.')) + ".truncated.rgb"), got.rgb());
+            System.out.println("PillowDecodingTest " + file + " with LOAD_TRUNCATED_IMAGES: " + d);
+            assertEquals(0, d.max(), file);
         }
-        // Known difference (docs/reliability.md): this progressive file is cut inside a Huffman
-        // table between scans; libjpeg in the JDK gives up there and the image stays black, where
-        // Pillow shows the scans received. Accepted all the same, at the right size.
-        RgbImage progressive = ImageLoader.load(DIR.resolve("truncated-jpeg-progressive.jpg"), accept);
-        assertEquals(64, progressive.width());
-        assertEquals(48, progressive.height());
+    }
+
+    @Test
+    void fileCutInItsHeaderFailsEvenWhenAccepted() {
+        // Pillow: "Truncated File Read" from Image.open, whatever LOAD_TRUNCATED_IMAGES says
+        for (ImageLoadOptions o : List.of(ImageLoadOptions.DEFAULT, ImageLoadOptions.DEFAULT.withLoadTruncatedImages(true))) {
+            SiglipException e = assertThrows(SiglipException.class,
+                    () -> ImageLoader.load(DIR.resolve("truncated-jpeg-header.jpg"), o));
+            assertTrue(e.getMessage().startsWith("image file is truncated before its image data: "), e.getMessage());
+        }
     }
 
     @Test
