@@ -174,6 +174,13 @@ def build(tmp):
     frames = [cat.quantize(colors=64), coffee.quantize(colors=64)]
     add("gif-animated", "gif", "gif",
         lambda p: frames[0].save(p, save_all=True, append_images=frames[1:], duration=100, loop=0))
+    # a first frame smaller than the screen, at an offset (Pillow shows the whole screen)
+    small = os.path.join(tmp, "coffee40.png")
+    ImageOps.fit(coffee, (40, 30), Image.LANCZOS).save(small)
+    add("gif-offset-frame", "gif", "gif", lambda p: magick(small, p, "-colors", "64", "-set", "page", f"{W}x{H}+10+5"))
+    add("gif-offset-frame-trns", "gif", "gif", lambda p: magick(small, p, "-colors", "64", "-fuzz", "8%",
+                                                                "-transparent", "white", "-set", "page",
+                                                                f"{W}x{H}+10+5"))
     add("bmp-24", "bmp", "bmp", lambda p: coffee.save(p))
     add("bmp-8", "bmp", "bmp", lambda p: pal.save(p))
     add("bmp-gray", "bmp", "bmp", lambda p: camera.save(p))

@@ -39,6 +39,7 @@ import org.siglip4j.core.SiglipException;
  *       JPEG in Adobe RGB, Display P3, ... to sRGB).
  *   <li>CMYK and YCCK JPEGs and CMYK TIFFs go through Pillow's own CMYK-to-RGB formula
  *       ({@link PillowCmyk}), not a colour-managed conversion.
+ *   <li>A GIF's first frame is placed on its logical screen ({@link GifFirstFrame}).
  *   <li>Pixels are read from the raster, never through {@link BufferedImage#getRGB} where AWT
  *       would colour-manage them (a gray 128 would not stay 128).
  *   <li>A truncated file fails, as in Pillow ("image file is truncated"), unless
@@ -202,6 +203,9 @@ public final class ImageLoader {
         }
         requireComplete(name, bytes.length, truncated || (jpeg && warnings.truncated(header.progressive())),
                 options);
+        if ("gif".equalsIgnoreCase(reader.getFormatName())) {
+            image = GifFirstFrame.onScreen(reader, image, name);
+        }
         return toRgb(image);
     }
 
