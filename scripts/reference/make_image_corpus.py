@@ -40,6 +40,7 @@ ICC_ADOBE = "/usr/share/color/icc/colord/AdobeRGB1998.icc"
 ICC_PROPHOTO = "/usr/share/color/icc/colord/ProPhotoRGB.icc"
 ICC_SRGB = "/usr/share/color/icc/colord/sRGB.icc"
 ICC_CMYK = "/usr/share/color/icc/ghostscript/default_cmyk.icc"
+ICC_GRAY = "/usr/share/color/icc/ghostscript/sgray.icc"
 W, H = 64, 48
 
 
@@ -82,6 +83,16 @@ def magick(src_png, dest, *args):
     subprocess.run(["convert", src_png, *args, *extra, dest], check=True)
 
 
+def without_app14(cmyk):
+    """A plain CMYK JPEG without its Adobe APP14 segment (libjpeg then assumes CMYK; Pillow still
+    reads the values as Adobe-inverted)."""
+    buf = io.BytesIO()
+    cmyk.save(buf, "JPEG", quality=90)
+    data = buf.getvalue()
+    at = data.index(b"\xff\xee")
+    return data[:at] + data[at + 2 + struct.unpack(">H", data[at + 2:at + 4])[0]:]
+
+
 def exif_orientation(value):
     exif = Image.Exif()
     exif[0x0112] = value
@@ -102,6 +113,10 @@ def build(tmp):
     astro = photo("astronaut.png")
     rocket = photo("rocket.jpg")
     camera = photo("camera.png", mode="L")
+    cat_png = os.path.join(tmp, "chelsea.png")
+    cat.save(cat_png)
+    rgba_cat = cat.copy()
+    rgba_cat.putalpha(Image.fromarray(np.random.default_rng(3).integers(0, 256, (H, W), dtype=np.uint8)))
     coffee_png = os.path.join(tmp, "coffee.png")
     coffee.save(coffee_png)
     astro_png = os.path.join(tmp, "astronaut.png")
@@ -133,6 +148,10 @@ def build(tmp):
     add("jpeg-ycck", "jpeg ycck", "jpg", lambda p: magick(coffee_png, p, "-colorspace", "CMYK", "-quality", "90"))
     add("jpeg-ycck-astronaut", "jpeg ycck", "jpg",
         lambda p: magick(astro_png, p, "-colorspace", "CMYK", "-quality", "85"))
+    add("jpeg-gray-icc", "jpeg icc", "jpg",
+        lambda p: camera.save(p, quality=90, icc_profile=open(ICC_GRAY, "rb").read()))
+    add("jpeg-cmyk-no-adobe", "jpeg cmyk", "jpg", lambda p: open(p, "wb").write(without_app14(coffee.convert("CMYK"))))
+    add("jpeg-exif-rotate270", "jpeg", "jpg", lambda p: cat.save(p, quality=90, exif=exif_orientation(8)))
     add("jpeg-rgb-coded", "jpeg", "jpg",
         lambda p: magick(coffee_png, p, "-define", "jpeg:colorspace=2", "-quality", "90"))
 
@@ -168,6 +187,11 @@ def build(tmp):
     add("png-rgb-trns", "png", "png", lambda p: astro.save(p, transparency=tuple(int(v) for v in a8[0, 0])))
     add("png-interlaced", "png", "png", lambda p: magick(astro_png, p, "-interlace", "PNG"))
 
+    add("png-icc-adobergb", "png icc", "png", lambda p: cat.save(p, icc_profile=open(ICC_ADOBE, "rb").read()))
+    add("png-gray-icc", "png icc", "png", lambda p: camera.save(p, icc_profile=open(ICC_GRAY, "rb").read()))
+    add("png-rgb16-trns", "png 16-bit", "png",
+        lambda p: magick(cat_png, p, "-depth", "16", "-define", "png:bit-depth=16", "-transparent", "rgb(0,0,0)"))
+
     # GIF, BMP, TIFF, WebP
     add("gif", "gif", "gif", lambda p: pal.save(p))
     add("gif-trns", "gif", "gif", lambda p: pal.save(p, transparency=3))
@@ -184,6 +208,11 @@ def build(tmp):
     add("bmp-24", "bmp", "bmp", lambda p: coffee.save(p))
     add("bmp-8", "bmp", "bmp", lambda p: pal.save(p))
     add("bmp-gray", "bmp", "bmp", lambda p: camera.save(p))
+    add("bmp-32-alpha", "bmp", "bmp", lambda p: rgba_cat.save(p))
+    add("bmp-565", "bmp 16-bit", "bmp", lambda p: magick(cat_png, p, "-define", "bmp:subtype=RGB565"))
+    add("bmp-555", "bmp 16-bit", "bmp", lambda p: magick(cat_png, p, "-define", "bmp:subtype=RGB555"))
+    add("tiff-palette", "tiff palette", "tif", lambda p: cat.quantize(colors=64).save(p))
+    add("tiff-rgba", "tiff", "tif", lambda p: rgba_cat.save(p))
     add("tiff-raw", "tiff", "tif", lambda p: cat.save(p))
     add("tiff-lzw", "tiff", "tif", lambda p: coffee.save(p, compression="tiff_lzw"))
     add("tiff-deflate", "tiff", "tif", lambda p: astro.save(p, compression="tiff_adobe_deflate"))

@@ -4,6 +4,7 @@ import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
+import java.awt.image.DirectColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
@@ -39,7 +40,9 @@ import org.siglip4j.core.SiglipException;
  *       JPEG in Adobe RGB, Display P3, ... to sRGB).
  *   <li>CMYK and YCCK JPEGs and CMYK TIFFs go through Pillow's own CMYK-to-RGB formula
  *       ({@link PillowCmyk}), not a colour-managed conversion.
- *   <li>A GIF's first frame is placed on its logical screen ({@link GifFirstFrame}).
+ *   <li>A GIF's first frame is placed on its logical screen ({@link GifFirstFrame}); a palette
+ *       TIFF keeps Pillow's 8-bit palette ({@link TiffColorMap}); 5- and 6-bit BMP fields are
+ *       scaled as Pillow scales them.
  *   <li>Pixels are read from the raster, never through {@link BufferedImage#getRGB} where AWT
  *       would colour-manage them (a gray 128 would not stay 128).
  *   <li>A truncated file fails, as in Pillow ("image file is truncated"), unless
@@ -205,6 +208,8 @@ public final class ImageLoader {
                 options);
         if ("gif".equalsIgnoreCase(reader.getFormatName())) {
             image = GifFirstFrame.onScreen(reader, image, name);
+        } else if ("tif".equalsIgnoreCase(reader.getFormatName())) {
+            image = TiffColorMap.asPillow(reader, image);
         }
         return toRgb(image);
     }
@@ -376,7 +381,21 @@ public final class ImageLoader {
             }
             return new RgbImage(w, h, out);
         }
-        // Packed sRGB (BMP, TYPE_INT_*) is read exactly by getRGB; anything else is colour-converted.
+        if (cm instanceof DirectColorModel && cs.isCS_sRGB() && !cm.isAlphaPremultiplied() && raster.getNumBands() >= 3) {
+            // Packed pixels (BMP, TYPE_INT_*): 8-bit fields as stored; narrower ones (RGB565, RGB555)
+            // scaled as Pillow's unpackers do, v * 255 / max truncated (getRGB would round)
+            for (int band = 0; band < 3; band++) {
+                int max = (1 << cm.getComponentSize(band)) - 1;
+                for (int y = 0; y < h; y++) {
+                    row = raster.getSamples(0, y, w, 1, band, row);
+                    for (int x = 0, o = y * w * 3 + band; x < w; x++, o += 3) {
+                        out[o] = (byte) (max == 255 ? row[x] : row[x] * 255 / max);
+                    }
+                }
+            }
+            return new RgbImage(w, h, out);
+        }
+        // Anything else is colour-converted by AWT.
         int[] argb = new int[w];
         for (int y = 0; y < h; y++) {
             image.getRGB(0, y, w, 1, argb, 0, w);
