@@ -93,6 +93,14 @@ def without_app14(cmyk):
     return data[:at] + data[at + 2 + struct.unpack(">H", data[at + 2:at + 4])[0]:]
 
 
+def cut_in_table(rgb):
+    """A progressive CMYK JPEG cut inside the Huffman table after its first scan (Pillow: white)."""
+    buf = io.BytesIO()
+    rgb.convert("CMYK").save(buf, "JPEG", quality=90, progressive=True)
+    data = buf.getvalue()
+    return data[:data.index(b"\xff\xc4", data.index(b"\xff\xda")) + 10]
+
+
 def exif_orientation(value):
     exif = Image.Exif()
     exif[0x0112] = value
@@ -229,6 +237,8 @@ def build(tmp):
     add("truncated-jpeg", "truncated", "jpg", cut("jpeg-camera", 0.6))
     add("truncated-jpeg-progressive", "truncated", "jpg", cut("jpeg-progressive", 0.7))
     add("truncated-jpeg-progressive-scan", "truncated", "jpg", cut("jpeg-progressive-444", 0.5))
+    add("truncated-jpeg-ycck", "truncated", "jpg", cut("jpeg-ycck", 0.6))
+    add("truncated-jpeg-cmyk-table", "truncated", "jpg", lambda p: open(p, "wb").write(cut_in_table(coffee)))
     add("truncated-png", "truncated", "png", cut("png-rgb", 0.5))
     add("truncated-png-interlaced", "truncated", "png", cut("png-interlaced", 0.6))
     add("truncated-jpeg-header", "truncated", "jpg", cut("jpeg-420", 0.1))  # Pillow fails even when accepting

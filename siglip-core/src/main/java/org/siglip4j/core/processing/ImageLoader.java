@@ -177,7 +177,19 @@ public final class ImageLoader {
         if (jpeg && header.components() == 4) {
             // The JDK reader cannot colour-convert CMYK/YCCK; its raster holds the stored components.
             requireHeap(name, w, h, 32, options);
-            Raster stored = reader.readRaster(0, null);
+            Raster stored;
+            try {
+                stored = reader.readRaster(0, null);
+            } catch (IOException | RuntimeException e) {
+                if (!warnings.ended) {
+                    throw e;
+                }
+                requireComplete(name, bytes.length, true, options);
+                // as below: nothing decoded in Pillow, whose zeroed CMYK image converts to white
+                byte[] white = new byte[w * h * 3];
+                java.util.Arrays.fill(white, (byte) 255);
+                return new RgbImage(w, h, white);
+            }
             requireComplete(name, bytes.length, warnings.truncated(header.progressive()), options);
             return new RgbImage(w, h, PillowCmyk.jpegToRgb(stored, header.ycck()));
         }

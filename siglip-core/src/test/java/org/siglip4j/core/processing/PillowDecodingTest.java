@@ -114,7 +114,7 @@ class PillowDecodingTest {
 
     /** The corpus's truncated files that Pillow decodes with LOAD_TRUNCATED_IMAGES. */
     private static final List<String> TRUNCATED = List.of("truncated-jpeg.jpg", "truncated-jpeg-progressive.jpg",
-            "truncated-jpeg-progressive-scan.jpg", "truncated-png.png", "truncated-png-interlaced.png");
+            "truncated-jpeg-progressive-scan.jpg", "truncated-jpeg-ycck.jpg", "truncated-jpeg-cmyk-table.jpg", "truncated-png.png", "truncated-png-interlaced.png");
 
     @Test
     void truncatedFilesFailByDefaultAsInPillow() {
@@ -127,8 +127,8 @@ class PillowDecodingTest {
 
     @Test
     void truncatedFilesDecodeWhenAcceptedLikeLoadTruncatedImages() {
-        // cut in scan data (baseline, progressive), in a Huffman table between progressive scans
-        // (Pillow's image stays black), in PNG image data (sequential and Adam7)
+        // cut in scan data (baseline, progressive, YCCK), in a Huffman table between progressive
+        // scans (Pillow's image stays black, white for CMYK), in PNG image data (sequential, Adam7)
         ImageLoadOptions accept = ImageLoadOptions.DEFAULT.withLoadTruncatedImages(true);
         for (String file : TRUNCATED) {
             RgbImage got = ImageLoader.load(DIR.resolve(file), accept);
