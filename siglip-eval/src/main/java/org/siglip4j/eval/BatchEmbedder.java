@@ -63,7 +63,23 @@ public final class BatchEmbedder {
      * @return the embeddings and counts
      */
     public EmbeddingRun embedImages(List<Path> images) {
+        return embedImages(images, false);
+    }
+
+    /**
+     * Embeds images like {@link #embedImages(List)}; with {@code skipUnreadable}, a batch that fails
+     * is embedded again one image at a time and the images that still fail (missing, corrupt,
+     * truncated, unsupported files) are skipped: their rows stay {@code null} and they are listed
+     * in {@link EmbeddingRun#skipped()}.
+     *
+     * @param images the image files
+     * @param skipUnreadable whether unreadable images are skipped rather than fatal
+     * @return the embeddings, counts and skipped images
+     * @throws SiglipException if no image at all could be embedded
+     */
+    public EmbeddingRun embedImages(List<Path> images, boolean skipUnreadable) {
         long t0 = System.nanoTime();
+        List<String> skipped = new ArrayList<>();
         float[][] out = new float[images.size()][];
         List<Integer> todo = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
@@ -81,12 +97,13 @@ public final class BatchEmbedder {
                 for (int i : idx) {
                     batch.add(images.get(i));
                 }
-                float[][] emb = model.embedImages(batch);
-                Embeddings.requireUnitRows(emb, batch.size(), "image embeddings of model "
+                float[][] emb = skipUnreadable ? embedSkipping(batch, skipped)
+                        : model.embedImages(batch);
+                requireUnitRows(emb, batch.size(), "image embeddings of model "
                         + model.id() + " for " + batch.get(0) + " ...");
                 for (int k = 0; k < idx.size(); k++) {
                     out[idx.get(k)] = emb[k];
-                    if (cache != null) {
+                    if (cache != null && emb[k] != null) {
                         cache.put(batch.get(k), emb[k]);
                     }
                 }
@@ -99,11 +116,43 @@ public final class BatchEmbedder {
                 cache.save();
             }
         }
-        if (out.length > 0) {
-            Embeddings.requireUnitRows(out, out.length, "image embeddings");
+        if (out.length > 0 && skipped.size() == out.length) {
+            throw new SiglipException("none of the " + out.length + " images could be embedded, e.g. "
+                    + skipped.get(0));
         }
-        return new EmbeddingRun(out, todo.size(), images.size() - todo.size(),
-                (System.nanoTime() - t0) / 1e9);
+        if (out.length > 0) {
+            requireUnitRows(out, out.length, "image embeddings");
+        }
+        return new EmbeddingRun(out, todo.size() - skipped.size(), images.size() - todo.size(),
+                (System.nanoTime() - t0) / 1e9, skipped);
+    }
+
+    /** One batch; when it fails, its images one at a time, skipping those that fail alone. */
+    private float[][] embedSkipping(List<Path> batch, List<String> skipped) {
+        try {
+            return model.embedImages(batch);
+        } catch (SiglipException batchFailure) {
+            float[][] emb = new float[batch.size()][];
+            for (int k = 0; k < batch.size(); k++) {
+                try {
+                    emb[k] = model.embedImages(List.of(batch.get(k)))[0];
+                } catch (SiglipException e) {
+                    skipped.add(batch.get(k) + ": " + e.getMessage());
+                }
+            }
+            return emb;
+        }
+    }
+
+    /** {@link Embeddings#requireUnitRows} over the rows that are there (skipped rows are null). */
+    private static void requireUnitRows(float[][] rows, int n, String what) {
+        if (rows.length != n) {
+            Embeddings.requireUnitRows(rows, n, what); // throws: wrong row count
+        }
+        float[][] present = java.util.Arrays.stream(rows).filter(java.util.Objects::nonNull).toArray(float[][]::new);
+        if (present.length > 0) {
+            Embeddings.requireUnitRows(present, present.length, what);
+        }
     }
 
     /**

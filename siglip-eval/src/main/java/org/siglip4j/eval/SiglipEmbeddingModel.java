@@ -15,7 +15,6 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.model.SiglipModel;
-import org.siglip4j.core.processing.ImageLoader;
 import org.siglip4j.core.processing.RgbImage;
 import org.siglip4j.core.processing.SiglipImageProcessor;
 import org.siglip4j.core.processing.SiglipProcessor;
@@ -267,7 +266,7 @@ public final class SiglipEmbeddingModel implements EmbeddingModel, AutoCloseable
         }
         RgbImage[] prepared = new RgbImage[images.size()];
         IntStream.range(0, prepared.length).parallel()
-                .forEach(i -> prepared[i] = prepare(ImageLoader.load(images.get(i))));
+                .forEach(i -> prepared[i] = prepare(p.loadImage(images.get(i))));
         // already size x size: the processor's resize is an identity copy, then rescale+normalise
         return p.preprocess(List.of(prepared), manager);
     }

@@ -1,6 +1,8 @@
 package org.siglip4j.eval;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.siglip4j.core.SiglipException;
 
 /**
@@ -17,7 +19,9 @@ import org.siglip4j.core.SiglipException;
  *
  * <p>Steps: class names for the class folders ({@link ClassNames#forFolders(java.util.List)}
  * unless given), class embeddings ({@link ZeroShotClassifier}), image embeddings in batches (cached
- * when a cache folder is set), cosine scores, then {@link ClassificationMetrics}.
+ * when a cache folder is set), cosine scores, then {@link ClassificationMetrics}. Images that
+ * cannot be read (missing, corrupt, truncated, unsupported) are skipped, listed on stderr, and
+ * the metrics cover the others.
  */
 public final class ZeroShotEvaluator {
 
@@ -54,8 +58,25 @@ public final class ZeroShotEvaluator {
         BatchEmbedder embedder =
                 BatchEmbedder.withCache(model, cacheDir, options.batchSize(), showProgress);
         ZeroShotClassifier.Built built = options.buildClassifier(embedder, names);
-        EmbeddingRun images = embedder.embedImages(data.images());
-        float[][] scores = built.classifier().scores(images.embeddings());
+        EmbeddingRun images = embedder.embedImages(data.images(), true);
+        float[][] embeddings = images.embeddings();
+        if (!images.skipped().isEmpty()) {
+            // Like the training loaders: unreadable images are left out and reported, not fatal.
+            System.err.printf("%d unreadable images skipped (scored on the other %d), e.g.%n",
+                    images.skipped().size(), embeddings.length - images.skipped().size());
+            images.skipped().stream().limit(5).forEach(s -> System.err.println("  " + s));
+            List<LabelledImageFolder.Sample> kept = new ArrayList<>();
+            List<float[]> rows = new ArrayList<>();
+            for (int i = 0; i < embeddings.length; i++) {
+                if (embeddings[i] != null) {
+                    kept.add(data.samples().get(i));
+                    rows.add(embeddings[i]);
+                }
+            }
+            data = new LabelledImageFolder(data.root(), data.classFolders(), kept);
+            embeddings = rows.toArray(new float[0][]);
+        }
+        float[][] scores = built.classifier().scores(embeddings);
         ClassificationMetrics metrics = ClassificationMetrics.compute(scores, data.labels(),
                 names.names(), options.maxConfusedPairs());
         return options.result(model, data, names, ZeroShotResult.SCORING, metrics,

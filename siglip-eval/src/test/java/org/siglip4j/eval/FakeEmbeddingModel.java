@@ -60,7 +60,8 @@ class FakeEmbeddingModel implements EmbeddingModel {
 
     static float[] image(Path p) {
         try {
-            BufferedImage img = ImageIO.read(p.toFile());
+            // decoded like the real model, so unreadable files fail the same way (SiglipException)
+            BufferedImage img = org.siglip4j.core.processing.ImageLoader.load(p).toBufferedImage();
             double r = 0;
             double g = 0;
             double b = 0;

@@ -128,6 +128,40 @@ class ZeroShotEvaluatorTest {
     }
 
     @Test
+    void unreadableImagesAreSkippedAndReportedNotFatal() throws Exception {
+        java.awt.image.BufferedImage noise = new java.awt.image.BufferedImage(32, 32,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.util.Random random = new java.util.Random(17);
+        for (int y = 0; y < 32; y++) {
+            for (int x = 0; x < 32; x++) {
+                noise.setRGB(x, y, random.nextInt());
+            }
+        }
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(noise, "png", png);
+        // cut in the middle of the image data: Pillow's "image file is truncated"
+        Files.write(data.resolve("green/9-truncated.png"), java.util.Arrays.copyOf(png.toByteArray(), png.size() / 2));
+        Files.write(data.resolve("blue/0-not-an-image.png"), new byte[] {1, 2, 3});
+        LabelledImageFolder folder = LabelledImageFolder.read(data);
+        assertEquals(11, folder.samples().size());
+        FakeEmbeddingModel model = new FakeEmbeddingModel("4/resize");
+        ZeroShotResult r = ZeroShotEvaluator.builder().setModel(model).optTemplates(PromptTemplates.parse("t",
+                "a photo of a {}.\na {} thing.\na bright {}.\n")).optBatchSize(4).optShowProgress(false).build()
+                .evaluate(folder);
+        // the nine readable images score exactly as without the two bad files
+        assertEquals(9, r.data().images());
+        assertEquals(7.0 / 9, r.metrics().top1(), 1e-9);
+
+        EmbeddingRun run = new BatchEmbedder(model, null, 4, false).embedImages(folder.images(), true);
+        assertEquals(2, run.skipped().size(), run.skipped().toString());
+        assertTrue(run.skipped().get(0).contains("0-not-an-image.png: not an image"), run.skipped().get(0));
+        assertTrue(run.skipped().get(1).contains("9-truncated.png: image file is truncated"), run.skipped().get(1));
+        assertEquals(9, run.computed());
+        org.junit.jupiter.api.Assertions.assertThrows(org.siglip4j.core.SiglipException.class,
+                () -> new BatchEmbedder(model, null, 4, false).embedImages(folder.images()));
+    }
+
+    @Test
     void otherTemplatesReuseCachedImageEmbeddings() throws Exception {
         Path cache = tmp.resolve("cache");
         FakeEmbeddingModel first = new FakeEmbeddingModel("4/resize");

@@ -34,35 +34,8 @@ public final class ExifOrientation {
     }
 
     private static int fromJpeg(byte[] b) {
-        int p = 2;
-        while (p + 4 <= b.length) {
-            if ((b[p] & 0xFF) != 0xFF) {
-                return 1;
-            }
-            int marker = b[p + 1] & 0xFF;
-            if (marker == 0xFF) { // fill byte
-                p++;
-                continue;
-            }
-            if (marker == 0xD9 || marker == 0xDA) { // EOI / start of scan: no more metadata
-                return 1;
-            }
-            if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) { // standalone markers
-                p += 2;
-                continue;
-            }
-            int len = u16(b, p + 2, false);
-            if (len < 2 || p + 2 + len > b.length) {
-                return 1;
-            }
-            int payload = p + 4;
-            if (marker == 0xE1 && len >= 8 && b[payload] == 'E' && b[payload + 1] == 'x' && b[payload + 2] == 'i'
-                    && b[payload + 3] == 'f' && b[payload + 4] == 0 && b[payload + 5] == 0) {
-                return fromTiff(b, payload + 6, p + 2 + len);
-            }
-            p += 2 + len;
-        }
-        return 1;
+        JpegHeader header = JpegHeader.read(b);
+        return header.exifStart() < 0 ? 1 : fromTiff(b, header.exifStart(), header.exifEnd());
     }
 
     private static int fromPng(byte[] b) {

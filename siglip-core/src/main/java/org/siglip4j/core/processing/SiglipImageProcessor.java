@@ -21,6 +21,7 @@ import org.siglip4j.core.SiglipException;
 public final class SiglipImageProcessor {
     private final SiglipImageProcessorConfig config;
     private final boolean parallel;
+    private final ImageLoadOptions loadOptions;
     /** uint8 value -> normalised float per channel; exact, since the map is a function of the byte. */
     private final float[][] lut;
 
@@ -40,8 +41,20 @@ public final class SiglipImageProcessor {
      * @param parallel whether batches are decoded and resized in parallel
      */
     public SiglipImageProcessor(SiglipImageProcessorConfig config, boolean parallel) {
+        this(config, parallel, ImageLoadOptions.DEFAULT);
+    }
+
+    /**
+     * Creates a processor.
+     *
+     * @param config the settings
+     * @param parallel whether batches are decoded and resized in parallel
+     * @param loadOptions how image files are decoded (truncated files, memory bound)
+     */
+    public SiglipImageProcessor(SiglipImageProcessorConfig config, boolean parallel, ImageLoadOptions loadOptions) {
         this.config = config;
         this.parallel = parallel;
+        this.loadOptions = loadOptions;
         this.lut = new float[3][256];
         double[] mean = config.imageMean();
         double[] std = config.imageStd();
@@ -83,7 +96,33 @@ public final class SiglipImageProcessor {
      * @return a processor
      */
     public SiglipImageProcessor withParallel(boolean newParallel) {
-        return new SiglipImageProcessor(config, newParallel);
+        return new SiglipImageProcessor(config, newParallel, loadOptions);
+    }
+
+    /** @return how image files are decoded */
+    public ImageLoadOptions loadOptions() {
+        return loadOptions;
+    }
+
+    /**
+     * Returns a processor with the same settings that decodes files with other options, e.g.
+     * accepting truncated files as Pillow's {@code LOAD_TRUNCATED_IMAGES} does.
+     *
+     * @param options how image files are decoded
+     * @return a processor
+     */
+    public SiglipImageProcessor withLoadOptions(ImageLoadOptions options) {
+        return new SiglipImageProcessor(config, parallel, options);
+    }
+
+    /**
+     * Loads one image file with this processor's {@link #loadOptions()}.
+     *
+     * @param file an image file
+     * @return its RGB pixels, EXIF-oriented
+     */
+    public RgbImage loadImage(Path file) {
+        return ImageLoader.load(file, loadOptions);
     }
 
     /** @return the output height of {@link #preprocess(RgbImage)} when resizing */
@@ -178,7 +217,7 @@ public final class SiglipImageProcessor {
     }
 
     /**
-     * Loads image files ({@link ImageLoader#load}) and preprocesses them; decoding runs in
+     * Loads image files ({@link #loadImage}) and preprocesses them; decoding runs in
      * parallel too.
      *
      * @param files image files
@@ -187,7 +226,7 @@ public final class SiglipImageProcessor {
      * @throws SiglipException naming the first file that cannot be loaded
      */
     public NDArray preprocessFiles(List<Path> files, NDManager manager) {
-        return batch(files.size(), i -> ImageLoader.load(files.get(i))).toNDArray(manager);
+        return batch(files.size(), i -> loadImage(files.get(i))).toNDArray(manager);
     }
 
     /**
@@ -197,7 +236,7 @@ public final class SiglipImageProcessor {
      * @return float {@code [N, 3, H, W]} values
      */
     public float[] preprocessFilesToArray(List<Path> files) {
-        return batch(files.size(), i -> ImageLoader.load(files.get(i))).values;
+        return batch(files.size(), i -> loadImage(files.get(i))).values;
     }
 
     private record Batch(float[] values, int n, int height, int width) {

@@ -1,6 +1,5 @@
 package org.siglip4j.train.data;
 
-import org.siglip4j.core.processing.ImageLoader;
 import org.siglip4j.core.processing.SiglipImageProcessor;
 
 import java.nio.file.Path;
@@ -81,7 +80,8 @@ public interface PairSource {
     }
 
     /**
-     * A source over file-based pairs decoded with {@link ImageLoader} and preprocessed by the
+     * A source over file-based pairs decoded ({@link SiglipImageProcessor#loadImage}: a truncated file
+     * is skipped as corrupt unless the processor accepts it) and preprocessed by the
      * model's processor, with optional train-time augmentation.
      *
      * @param data the pairs
@@ -90,7 +90,7 @@ public interface PairSource {
      */
     static PairSource of(PairDataset data, SiglipImageProcessor processor, Augmentation augmentation) {
         List<ImageTextPair> pairs = data.pairs();
-        PairSource plain = of(data, f -> processor.preprocess(ImageLoader.load(f)));
+        PairSource plain = of(data, f -> processor.preprocess(processor.loadImage(f)));
         if (!augmentation.enabled()) {
             return plain;
         }
@@ -117,7 +117,7 @@ public interface PairSource {
 
             @Override
             public float[] pixels(int i, long seed) {
-                return augmentation.preprocess(processor, ImageLoader.load(pairs.get(i).image()), seed);
+                return augmentation.preprocess(processor, processor.loadImage(pairs.get(i).image()), seed);
             }
 
             @Override
