@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.util.AbstractList;
 import java.util.List;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.engine.EngineType;
+import org.siglip4j.core.engine.ExecutionPolicy;
+import org.siglip4j.core.engine.SiglipEngine;
 import org.siglip4j.core.model.SiglipModel;
 import org.siglip4j.core.processing.RgbImage;
 import org.siglip4j.core.processing.SiglipProcessor;
@@ -41,20 +44,29 @@ public final class SiglipPipeline implements AutoCloseable {
     private final SiglipProcessor processor;
     private final float logitScale;
     private final float logitBias;
+    private final ExecutionPolicy policy;
+    private final SiglipEngine engine;
 
     private SiglipPipeline(Builder b) {
         this.modelDir = b.modelDir;
         this.device = b.device;
         this.batchSize = b.batchSize;
+        this.policy = b.policy;
         this.manager = NDManager.newBaseManager(device);
         SiglipModel m = null;
+        SiglipProcessor p = null;
         try {
             m = SiglipModel.fromPretrained(modelDir, manager);
-            this.processor = SiglipProcessor.load(modelDir);
+            p = SiglipProcessor.load(modelDir);
+            this.engine = SiglipEngine.open(m, modelDir, policy);
+            this.processor = p;
             this.model = m;
             this.logitScale = m.logitScale().getArray().getFloat();
             this.logitBias = m.logitBias().getArray().getFloat();
         } catch (RuntimeException e) {
+            if (p != null) {
+                p.close();
+            }
             if (m != null) {
                 m.close();
             }
@@ -93,6 +105,16 @@ public final class SiglipPipeline implements AutoCloseable {
     /** Inputs per model call. */
     public int batchSize() {
         return batchSize;
+    }
+
+    /** The execution policy the pipeline was built with. */
+    public ExecutionPolicy executionPolicy() {
+        return policy;
+    }
+
+    /** The engine the towers run on (owned by this pipeline). */
+    public SiglipEngine engine() {
+        return engine;
     }
 
     /** The underlying model (owned by this pipeline). */
@@ -155,7 +177,7 @@ public final class SiglipPipeline implements AutoCloseable {
             };
             try (NDManager call = manager.newSubManager()) {
                 NDArray px = processor.processImages(pixels, call);
-                NDArray e = normalize ? model.imageEmbeds(px) : model.getImageFeatures(px);
+                NDArray e = engine.imageFeatures(px, normalize);
                 copyRows(e, out, start);
             }
             progress.onProgress(start + batch.size(), inputs.size());
@@ -195,7 +217,7 @@ public final class SiglipPipeline implements AutoCloseable {
             List<String> batch = texts.subList(start, Math.min(texts.size(), start + batchSize));
             try (NDManager call = manager.newSubManager()) {
                 NDArray ids = processor.processTexts(batch, call);
-                NDArray e = normalize ? model.textEmbeds(ids) : model.getTextFeatures(ids);
+                NDArray e = engine.textFeatures(ids, normalize);
                 copyRows(e, out, start);
             }
         }
@@ -265,6 +287,7 @@ public final class SiglipPipeline implements AutoCloseable {
     @Override
     public void close() {
         try {
+            engine.close();
             processor.close();
         } finally {
             model.close();
@@ -277,6 +300,7 @@ public final class SiglipPipeline implements AutoCloseable {
         private Path modelDir;
         private Device device;
         private int batchSize = DEFAULT_BATCH_SIZE;
+        private ExecutionPolicy policy = ExecutionPolicy.DEFAULT;
 
         private Builder() {}
 
@@ -296,6 +320,23 @@ public final class SiglipPipeline implements AutoCloseable {
         public Builder optBatchSize(int n) {
             this.batchSize = n;
             return this;
+        }
+
+        /**
+         * How inference runs: engine (PyTorch or ONNX Runtime), quantisation, export cache,
+         * threads (default {@link ExecutionPolicy#DEFAULT}, the PyTorch engine).
+         */
+        public Builder optExecutionPolicy(ExecutionPolicy p) {
+            if (p == null) {
+                throw new SiglipException("the execution policy is null");
+            }
+            this.policy = p;
+            return this;
+        }
+
+        /** Shorthand for {@link #optExecutionPolicy} with that engine and the policy's other values. */
+        public Builder optEngine(EngineType e) {
+            return optExecutionPolicy(policy.withEngine(e));
         }
 
         /**
