@@ -7,6 +7,7 @@ import org.siglip4j.eval.EvaluationReport;
 import org.siglip4j.eval.ImagePreprocessing;
 import org.siglip4j.eval.SiglipEmbeddingModel;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,11 +42,14 @@ final class EvalOptions {
     @Option(names = "--no-progress", description = "Do not draw progress bars on stderr.")
     boolean noProgress;
 
+    @Mixin
+    EngineOptions engineOptions;
+
     /** Resolves {@code --model} (downloading a hub id if needed) and loads it with the chosen preprocessing. */
     SiglipEmbeddingModel load() {
         Path dir = ModelLocator.fromEnvironment().resolve(model);
         ImagePreprocessing mode = crop ? ImagePreprocessing.RESIZE_CENTER_CROP : ImagePreprocessing.RESIZE;
-        return SiglipEmbeddingModel.load(dir, mode);
+        return SiglipEmbeddingModel.load(dir, mode, engineOptions.policy());
     }
 
     /** Writes the report files asked for and prints the Markdown summary. */

@@ -5,10 +5,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.engine.ExecutionPolicy;
 import org.siglip4j.core.pipeline.SiglipPipeline;
 import org.siglip4j.core.pipeline.SiglipPipelines;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The model, device and batching options of the commands that run a model. */
@@ -29,6 +31,12 @@ final class ModelOptions {
 
     @Option(names = "--no-progress", description = "Do not draw progress bars (they go to standard error).")
     boolean noProgress;
+
+    @Mixin
+    EngineOptions engineOptions;
+
+    /** The execution policy, read from the options once by {@link #validate}. */
+    private ExecutionPolicy policy;
 
     /** The model reference given, else the default model, else a usage error. */
     String modelRef(CommandSpec spec) {
@@ -51,6 +59,7 @@ final class ModelOptions {
         }
         modelRef(spec);
         SiglipPipelines.device(device);
+        policy = engineOptions.policy();
     }
 
     /** Validates the options, resolves the model (downloading it if needed) and loads it. */
@@ -62,7 +71,7 @@ final class ModelOptions {
             dir = SiglipPipelines.resolveModel(ref, null, null, bars);
         }
         return SiglipPipeline.builder().setModelDir(dir).optDevice(SiglipPipelines.device(device))
-                .optBatchSize(batchSize).build();
+                .optBatchSize(batchSize).optExecutionPolicy(policy).build();
     }
 
     /** A bar for many images: drawn only when they take more than one batch. */

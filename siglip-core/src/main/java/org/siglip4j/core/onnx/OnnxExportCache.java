@@ -101,6 +101,10 @@ public final class OnnxExportCache {
         try {
             Files.createDirectories(root);
             tmp = Files.createTempDirectory(root, ".export-");
+            if (Files.getFileStore(tmp).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+                // temporary folders are owner-only; a shared cache must be readable by its other users
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
             SiglipOnnxExporter exporter = new SiglipOnnxExporter(model, quantization);
             exporter.write(exporter.visionGraph(), tmp.resolve(SiglipOnnxExporter.VISION_FILE), false);
             exporter.write(exporter.textGraph(), tmp.resolve(SiglipOnnxExporter.TEXT_FILE), false);
