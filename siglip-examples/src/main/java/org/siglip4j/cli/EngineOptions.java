@@ -1,5 +1,6 @@
 package org.siglip4j.cli;
 
+import java.nio.file.Path;
 import org.siglip4j.core.engine.EngineType;
 import org.siglip4j.core.engine.ExecutionPolicy;
 import org.siglip4j.core.onnx.Quantization;
@@ -18,8 +19,14 @@ final class EngineOptions {
                     + "int8), int4 or int8-weights (weight-only, blocks of 32).")
     String quantize;
 
+    @Option(names = "--onnx-cache", paramLabel = "DIR",
+            description = "Where --engine onnxruntime keeps exported graphs (default: next to the model, or "
+                    + "~/.cache/siglip4j/onnx when the model folder is read-only).")
+    Path onnxCache;
+
     /** The policy these options name; a bad value or combination is one error line. */
     ExecutionPolicy policy() {
-        return ExecutionPolicy.of(EngineType.parse(engine)).withQuantization(Quantization.parse(quantize));
+        return ExecutionPolicy.of(EngineType.parse(engine)).withQuantization(Quantization.parse(quantize))
+                .withOnnxCacheDir(onnxCache);
     }
 }
