@@ -73,9 +73,9 @@ public final class EngineComparison {
             for (int r = 0; r < rounds; r++) {
                 for (Map.Entry<String, SiglipEngine> e : engines.entrySet()) {
                     imageRates.computeIfAbsent(e.getKey(), k -> new double[rounds])[r] =
-                            rate(() -> e.getValue().imageFeatures(px, true).close());
+                            rate(BATCH, CALLS_PER_ROUND, () -> e.getValue().imageFeatures(px, true).close());
                     textRates.computeIfAbsent(e.getKey(), k -> new double[rounds])[r] =
-                            rate(() -> e.getValue().textFeatures(ids, true).close());
+                            rate(BATCH, CALLS_PER_ROUND, () -> e.getValue().textFeatures(ids, true).close());
                 }
             }
             float[][] reference = TrainDemo.embedImages(engines.get("pytorch float32"), processor.imageProcessor(),
@@ -104,17 +104,17 @@ public final class EngineComparison {
         }
     }
 
-    /** Calls per second of {@code body}, over {@value #CALLS_PER_ROUND} calls after one warm-up call. */
-    private static double rate(Runnable body) {
+    /** Rows per second of {@code body} (a call over {@code rows} rows), over {@code calls} calls after a warm-up call. */
+    static double rate(int rows, int calls, Runnable body) {
         body.run();
         long t0 = System.nanoTime();
-        for (int i = 0; i < CALLS_PER_ROUND; i++) {
+        for (int i = 0; i < calls; i++) {
             body.run();
         }
-        return BATCH * CALLS_PER_ROUND / ((System.nanoTime() - t0) / 1e9);
+        return (double) rows * calls / ((System.nanoTime() - t0) / 1e9);
     }
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         double[] s = v.clone();
         java.util.Arrays.sort(s);
         return s[s.length / 2];
