@@ -37,6 +37,12 @@ import org.siglip4j.core.onnx.OnnxGraph.Attribute;
 public final class SiglipOnnxExporter {
     /** Weights per scale of the block-quantised modes (along the input axis; ONNX Runtime's default 32). */
     public static final int BLOCK_SIZE = 32;
+    /**
+     * {@code MatMulNBits}' {@code accuracy_level}: 4 lets ONNX Runtime quantise the activations to
+     * int8 per block and use its integer kernels (0 dequantises the weights to float32 and runs a
+     * float product, no faster than float32).
+     */
+    static final int ACCURACY_LEVEL = 4;
     /** The vision tower's file. */
     public static final String VISION_FILE = "vision_model.onnx";
     /** The text tower's file. */
@@ -346,7 +352,7 @@ public final class SiglipOnnxExporter {
                                 new long[] {out, q.blocksPerRow(), (long) BLOCK_SIZE * bits / 8}, q.values()),
                         g.floats(p + "weight_scales", new long[] {(long) out * q.blocksPerRow()}, q.scales())},
                             Attribute.i("K", in), Attribute.i("N", out), Attribute.i("bits", bits),
-                            Attribute.i("block_size", BLOCK_SIZE));
+                            Attribute.i("block_size", BLOCK_SIZE), Attribute.i("accuracy_level", ACCURACY_LEVEL));
                     return g.node("Add", new String[] {y, b});
                 }
                 default: {
