@@ -141,10 +141,12 @@ class OnnxRuntimeEngineTest {
     void quantizedExportsStayCloseToFloat32() {
         float[][] f32Images = ort.embedImages(images, true, ProgressListener.NONE);
         float[][] f32Texts = ort.embedTexts(texts, true);
-        // measured on this fixture: int8 0.99966, int8-weights 0.99993, int4 0.918 (random weights
-        // in blocks of 32 of a 32-wide model); a wrong code layout or scale gives cosines near 0
+        // measured on this fixture (images / texts): int8 0.99971 / 0.99966; int8-weights 0.99982 /
+        // 0.99981 and int4 0.921 / 0.968 with MatMulNBits' accuracy_level 4 (int8 activations too;
+        // random weights in blocks of 32 of a 32-wide model). A wrong code layout or scale gives
+        // cosines near 0
         Quantization[] modes = {Quantization.INT8, Quantization.INT8_WEIGHTS, Quantization.INT4};
-        double[] bounds = {0.999, 0.9999, 0.9};
+        double[] bounds = {0.999, 0.999, 0.9};
         for (int m = 0; m < modes.length; m++) {
             Quantization q = modes[m];
             try (SiglipPipeline p = SiglipPipeline.builder().setModelDir(Fixtures.dir()).optExecutionPolicy(
