@@ -101,6 +101,26 @@ class OnnxRuntimeEngineTest {
     }
 
     @Test
+    void concurrentCallsGiveTheSequentialResult() throws Exception {
+        float[][] images1 = ort.embedImages(images, true, ProgressListener.NONE);
+        float[][] texts1 = ort.embedTexts(texts, true);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<float[][][]>> runs = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                runs.add(pool.submit(() -> new float[][][] {ort.embedImages(images, true, ProgressListener.NONE),
+                    ort.embedTexts(texts, true)}));
+            }
+            for (java.util.concurrent.Future<float[][][]> r : runs) {
+                assertRowsClose(images1, r.get()[0], 0, "concurrent image embeddings");
+                assertRowsClose(texts1, r.get()[1], 0, "concurrent text embeddings");
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
     void cacheIsReusedAndAStaleOrCorruptEntryIsRebuilt(@TempDir Path root) throws IOException {
         Path entry = OnnxExportCache.ensure(torch.model(), Quantization.FLOAT32, root);
         Path vision = entry.resolve(SiglipOnnxExporter.VISION_FILE);

@@ -134,7 +134,8 @@ public final class EngineComparison {
         return new double[] {min, sum / a.length};
     }
 
-    private static long folderSize(Path cache, Quantization q) throws IOException {
+    /** Bytes of the cached tower graphs of that quantisation under {@code cache}. */
+    static long folderSize(Path cache, Quantization q) throws IOException {
         try (Stream<Path> s = Files.walk(cache)) {
             return s.filter(p -> p.getParent().getFileName().toString().endsWith("-" + q.label())
                     && p.getFileName().toString().endsWith(".onnx")).mapToLong(p -> p.toFile().length()).sum();

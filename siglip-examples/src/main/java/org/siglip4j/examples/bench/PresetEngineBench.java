@@ -53,7 +53,8 @@ public final class PresetEngineBench {
                 long t0 = System.nanoTime();
                 engines.put("onnxruntime " + q.label(), SiglipEngine.open(model, null,
                         ExecutionPolicy.of(EngineType.ONNXRUNTIME).withQuantization(q).withOnnxCacheDir(cache)));
-                System.out.printf(Locale.ROOT, "%s: export + sessions %.1f s%n", q.label(), (System.nanoTime() - t0) / 1e9);
+                System.out.printf(Locale.ROOT, "%s: export + sessions %.1f s, towers on disk %.1f MB%n", q.label(),
+                        (System.nanoTime() - t0) / 1e9, EngineComparison.folderSize(cache, q) / 1e6);
             }
             float[] refImages = engines.get("pytorch float32").imageFeatures(px8, true).toFloatArray();
             float[] refTexts = engines.get("pytorch float32").textFeatures(ids, true).toFloatArray();
