@@ -55,7 +55,7 @@ public final class OnnxRuntimeEngine implements SiglipEngine {
         Path root = OnnxExportCache.root(modelDir, policy.onnxCacheDir());
         Path entry;
         try {
-            entry = OnnxExportCache.ensure(model, q, root);
+            entry = OnnxExportCache.ensure(model, q, policy.onnxFusedOps(), root);
         } catch (SiglipException e) {
             throw new SiglipException("cannot run " + name + " on ONNX Runtime: " + e.getMessage()
                     + (e.getMessage().contains("--engine pytorch") ? "" : "; use --engine pytorch"), e);

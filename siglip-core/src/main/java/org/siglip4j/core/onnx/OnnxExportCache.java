@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * Exported tower graphs kept between runs, so that only the first start with a model pays for
  * the export. An entry is a folder named by the first 16 hex digits of its key, the SHA-256 of
  * everything the graphs are made from: the config, every weight (name, shape, float32 bytes), the
- * quantisation and {@link SiglipOnnxExporter#EXPORT_VERSION}. Its {@value #MANIFEST} holds the
+ * quantisation, whether fused operators are used and {@link SiglipOnnxExporter#EXPORT_VERSION}. Its {@value #MANIFEST} holds the
  * full key and the SHA-256 of each file; an entry whose manifest is missing, unreadable, of another
  * key or whose files do not match it is stale or corrupt, and is exported again, never used.
  *
@@ -48,12 +48,13 @@ public final class OnnxExportCache {
      *
      * @param model the loaded model
      * @param quantization the export's quantisation
+     * @param fused whether the graphs use ONNX Runtime's fused operators
      * @return 64 hex digits
      */
-    public static String key(SiglipModel model, Quantization quantization) {
+    public static String key(SiglipModel model, Quantization quantization, boolean fused) {
         Hasher h = Hashing.sha256().newHasher();
-        h.putString("siglip4j-onnx " + SiglipOnnxExporter.EXPORT_VERSION + " " + quantization.label() + "\n",
-                StandardCharsets.UTF_8);
+        h.putString("siglip4j-onnx " + SiglipOnnxExporter.EXPORT_VERSION + " " + quantization.label()
+                + (fused ? " fused" : "") + "\n", StandardCharsets.UTF_8);
         h.putString(model.config().toJson(), StandardCharsets.UTF_8);
         for (Map.Entry<String, Parameter> e : new TreeMap<>(model.namedParameters()).entrySet()) {
             NDArray a = e.getValue().getArray();
@@ -85,12 +86,13 @@ public final class OnnxExportCache {
      *
      * @param model the loaded model
      * @param quantization the quantisation
+     * @param fused use ONNX Runtime's fused operators ({@link SiglipOnnxExporter#SiglipOnnxExporter(SiglipModel, Quantization, boolean)})
      * @param root the cache root (see {@link #root})
      * @return a folder holding {@value SiglipOnnxExporter#VISION_FILE} and {@value SiglipOnnxExporter#TEXT_FILE}
      */
-    public static Path ensure(SiglipModel model, Quantization quantization, Path root) {
-        String key = key(model, quantization);
-        Path entry = root.resolve(key.substring(0, 16) + "-" + quantization.label());
+    public static Path ensure(SiglipModel model, Quantization quantization, boolean fused, Path root) {
+        String key = key(model, quantization, fused);
+        Path entry = root.resolve(key.substring(0, 16) + "-" + quantization.label() + (fused ? "-fused" : ""));
         if (isValid(entry, key)) {
             return entry;
         }
@@ -105,7 +107,7 @@ public final class OnnxExportCache {
                 // temporary folders are owner-only; a shared cache must be readable by its other users
                 Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             }
-            SiglipOnnxExporter exporter = new SiglipOnnxExporter(model, quantization);
+            SiglipOnnxExporter exporter = new SiglipOnnxExporter(model, quantization, fused);
             exporter.write(exporter.visionGraph(), tmp.resolve(SiglipOnnxExporter.VISION_FILE), false);
             exporter.write(exporter.textGraph(), tmp.resolve(SiglipOnnxExporter.TEXT_FILE), false);
             JsonObject files = new JsonObject();

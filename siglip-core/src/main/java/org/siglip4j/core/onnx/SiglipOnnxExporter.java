@@ -55,6 +55,7 @@ public final class SiglipOnnxExporter {
     private final Map<String, Parameter> params;
     private final SiglipConfig config;
     private final Quantization quantization;
+    private final boolean fused;
 
     /**
      * An exporter of that model.
@@ -65,6 +66,19 @@ public final class SiglipOnnxExporter {
      *     {@code SiglipModel}, a vision tower without its pooling head, an unknown activation)
      */
     public SiglipOnnxExporter(SiglipModel model, Quantization quantization) {
+        this(model, quantization, false);
+    }
+
+    /**
+     * An exporter that may use ONNX Runtime's fused contrib operators.
+     *
+     * @param model a loaded {@code SiglipModel}
+     * @param quantization how to store the linear layers' weights
+     * @param fused write the encoder layers' attention as {@code com.microsoft.MultiHeadAttention}
+     *     and tanh-GELU as {@code com.microsoft.FastGelu} (ONNX Runtime only; its optimiser does not
+     *     find either in the plain graphs)
+     */
+    public SiglipOnnxExporter(SiglipModel model, Quantization quantization, boolean fused) {
         if (model.getClass() != SiglipModel.class) {
             throw new SiglipException("ONNX export of " + model.getClass().getSimpleName() + " is not supported yet "
                     + "(only SiglipModel); run it with --engine pytorch");
@@ -79,6 +93,11 @@ public final class SiglipOnnxExporter {
         this.params = model.namedParameters();
         this.config = c;
         this.quantization = quantization;
+        this.fused = fused;
+    }
+
+    private static boolean isGeluTanh(String act) {
+        return act.equals("gelu_pytorch_tanh") || act.equals("gelu_new") || act.equals("gelu_fast");
     }
 
     private static void activationCheck(String act) {
@@ -163,6 +182,7 @@ public final class SiglipOnnxExporter {
     void write(OnnxGraph g, Path file, boolean forceExternal) {
         g.metadata("siglip4j.export_version", EXPORT_VERSION);
         g.metadata("siglip4j.quantization", quantization.label());
+        g.metadata("siglip4j.fused", Boolean.toString(fused));
         g.write(file, EXPORT_VERSION, forceExternal);
     }
 
@@ -226,6 +246,17 @@ public final class SiglipOnnxExporter {
         }
 
         private String selfAttention(String p, String x, int heads, int dim) {
+            if (fused) {
+                // ONNX Runtime's fused attention: q, k, v [B, L, D] and their biases packed [3D]
+                float[] bias = new float[3 * dim];
+                System.arraycopy(floats(p + "q_proj.bias"), 0, bias, 0, dim);
+                System.arraycopy(floats(p + "k_proj.bias"), 0, bias, dim, dim);
+                System.arraycopy(floats(p + "v_proj.bias"), 0, bias, 2 * dim, dim);
+                String context = g.msNode("MultiHeadAttention", new String[] {product(p + "q_proj.", x),
+                    product(p + "k_proj.", x), product(p + "v_proj.", x), g.floats(p + "qkv_bias",
+                        new long[] {3L * dim}, bias)}, Attribute.i("num_heads", heads));
+                return linear(p + "out_proj.", context);
+            }
             int hd = dim / heads;
             String q = splitHeads(linear(p + "q_proj.", x), heads, hd, 0, 2, 1, 3); // [B, H, L, hd]
             String kT = splitHeads(linear(p + "k_proj.", x), heads, hd, 0, 2, 3, 1); // [B, H, hd, L]
@@ -277,6 +308,11 @@ public final class SiglipOnnxExporter {
         }
 
         private String mlp(String p, String x, String act) {
+            if (fused && isGeluTanh(act)) {
+                String h = g.msNode("FastGelu", new String[] {product(p + "fc1.", x),
+                    g.floats(p + "fc1.bias", new long[] {array(p + "fc1.bias").size()}, floats(p + "fc1.bias"))});
+                return linear(p + "fc2.", h);
+            }
             return linear(p + "fc2.", activation(act, linear(p + "fc1.", x)));
         }
 
@@ -334,26 +370,45 @@ public final class SiglipOnnxExporter {
         /** {@code x @ W^T + b} for a weight [out, in] (row-major) and a bias [out], in the export's quantisation. */
         private String linear(String p, String x, float[] w, float[] bias, int out, int in) {
             String b = g.floats(p + "bias", new long[] {out}, bias);
+            if (quantization == Quantization.INT8) {
+                return product(p, x, w, out, in, b); // the op adds the bias itself
+            }
+            return g.node("Add", new String[] {product(p, x, w, out, in, null), b});
+        }
+
+        /** {@code x @ W^T} of the torch Linear at that prefix, without its bias. */
+        private String product(String p, String x) {
+            NDArray w = array(p + "weight");
+            return product(p, x, w.toFloatArray(), (int) w.getShape().get(0), (int) w.getShape().get(1), null);
+        }
+
+        /**
+         * {@code x @ W^T} for a weight [out, in] in the export's quantisation; {@code int8Bias}, when
+         * given, is added by the int8 op itself.
+         */
+        private String product(String p, String x, float[] w, int out, int in, String int8Bias) {
             switch (quantization) {
                 case INT8: {
                     QuantizedWeights.PerColumn q = QuantizedWeights.int8PerColumn(w, out, in);
-                    return g.msNode("DynamicQuantizeMatMul", new String[] {x,
+                    List<String> inputs = new java.util.ArrayList<>(List.of(x,
                         g.initializer(p + "weight_quantized", OnnxGraph.INT8, new long[] {in, out}, q.values()),
                         g.floats(p + "weight_scale", new long[] {out}, q.scales()),
-                        g.initializer(p + "weight_zero_point", OnnxGraph.INT8, new long[] {out}, new byte[out]),
-                        b});
+                        g.initializer(p + "weight_zero_point", OnnxGraph.INT8, new long[] {out}, new byte[out])));
+                    if (int8Bias != null) {
+                        inputs.add(int8Bias);
+                    }
+                    return g.msNode("DynamicQuantizeMatMul", inputs.toArray(String[]::new));
                 }
                 case INT4:
                 case INT8_WEIGHTS: {
                     int bits = quantization == Quantization.INT4 ? 4 : 8;
                     QuantizedWeights.Blocks q = QuantizedWeights.blocks(w, out, in, bits, BLOCK_SIZE);
-                    String y = g.msNode("MatMulNBits", new String[] {x,
+                    return g.msNode("MatMulNBits", new String[] {x,
                         g.initializer(p + "weight_quantized", OnnxGraph.UINT8,
                                 new long[] {out, q.blocksPerRow(), (long) BLOCK_SIZE * bits / 8}, q.values()),
                         g.floats(p + "weight_scales", new long[] {(long) out * q.blocksPerRow()}, q.scales())},
                             Attribute.i("K", in), Attribute.i("N", out), Attribute.i("bits", bits),
                             Attribute.i("block_size", BLOCK_SIZE), Attribute.i("accuracy_level", ACCURACY_LEVEL));
-                    return g.node("Add", new String[] {y, b});
                 }
                 default: {
                     float[] t = new float[w.length];
@@ -362,8 +417,7 @@ public final class SiglipOnnxExporter {
                             t[i * out + o] = w[o * in + i];
                         }
                     }
-                    String y = g.node("MatMul", new String[] {x, g.floats(p + "weight", new long[] {in, out}, t)});
-                    return g.node("Add", new String[] {y, b});
+                    return g.node("MatMul", new String[] {x, g.floats(p + "weight", new long[] {in, out}, t)});
                 }
             }
         }

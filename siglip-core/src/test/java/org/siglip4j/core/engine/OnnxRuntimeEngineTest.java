@@ -122,29 +122,29 @@ class OnnxRuntimeEngineTest {
 
     @Test
     void cacheIsReusedAndAStaleOrCorruptEntryIsRebuilt(@TempDir Path root) throws IOException {
-        Path entry = OnnxExportCache.ensure(torch.model(), Quantization.FLOAT32, root);
+        Path entry = OnnxExportCache.ensure(torch.model(), Quantization.FLOAT32, true, root);
         Path vision = entry.resolve(SiglipOnnxExporter.VISION_FILE);
         FileTime written = FileTime.fromMillis(1_000_000_000_000L);
         Files.setLastModifiedTime(vision, written);
-        assertEquals(entry, OnnxExportCache.ensure(torch.model(), Quantization.FLOAT32, root));
+        assertEquals(entry, OnnxExportCache.ensure(torch.model(), Quantization.FLOAT32, true, root));
         assertEquals(written, Files.getLastModifiedTime(vision), "a valid entry is used as it is");
 
         byte[] good = Files.readAllBytes(vision);
         byte[] bad = good.clone();
         bad[bad.length / 2] ^= 0x55; // one flipped byte in a weight: ONNX Runtime would load it
         Files.write(vision, bad);
-        assertEquals(entry, OnnxExportCache.ensure(torch.model(), Quantization.FLOAT32, root));
+        assertEquals(entry, OnnxExportCache.ensure(torch.model(), Quantization.FLOAT32, true, root));
         assertTrue(java.util.Arrays.equals(good, Files.readAllBytes(vision)), "the corrupt file was exported again");
 
         Path manifest = entry.resolve(OnnxExportCache.MANIFEST);
         Files.writeString(manifest, Files.readString(manifest).replaceAll("\"key\":\"[0-9a-f]", "\"key\":\"x"));
         Files.setLastModifiedTime(vision, written);
-        OnnxExportCache.ensure(torch.model(), Quantization.FLOAT32, root);
+        OnnxExportCache.ensure(torch.model(), Quantization.FLOAT32, true, root);
         assertNotEquals(written, Files.getLastModifiedTime(vision), "an entry of another key was rebuilt");
 
         Files.delete(manifest); // as a crash between files and manifest would leave it
         Files.setLastModifiedTime(vision, written);
-        OnnxExportCache.ensure(torch.model(), Quantization.FLOAT32, root);
+        OnnxExportCache.ensure(torch.model(), Quantization.FLOAT32, true, root);
         assertNotEquals(written, Files.getLastModifiedTime(vision), "an entry without a manifest was rebuilt");
         try (Stream<Path> s = Files.list(root)) {
             assertEquals(1, s.count(), "no temporary folder is left behind");
@@ -152,9 +152,11 @@ class OnnxRuntimeEngineTest {
     }
 
     @Test
-    void keyChangesWithQuantization() {
-        assertNotEquals(OnnxExportCache.key(torch.model(), Quantization.FLOAT32),
-                OnnxExportCache.key(torch.model(), Quantization.INT8));
+    void keyChangesWithQuantizationAndFusion() {
+        assertNotEquals(OnnxExportCache.key(torch.model(), Quantization.FLOAT32, true),
+                OnnxExportCache.key(torch.model(), Quantization.INT8, true));
+        assertNotEquals(OnnxExportCache.key(torch.model(), Quantization.FLOAT32, true),
+                OnnxExportCache.key(torch.model(), Quantization.FLOAT32, false));
     }
 
     @Test

@@ -129,6 +129,23 @@ class OnnxExportTest {
     }
 
     @Test
+    void fusedGraphsMatchPyTorch(@TempDir Path dir) throws Exception {
+        SiglipOnnxExporter exporter = new SiglipOnnxExporter(model, Quantization.FLOAT32, true);
+        exporter.write(exporter.visionGraph(), dir.resolve("vision.onnx"), false);
+        exporter.write(exporter.textGraph(), dir.resolve("text.onnx"), false);
+        Map<String, float[]> vision = run(dir.resolve("vision.onnx"), false, true);
+        Map<String, float[]> text = run(dir.resolve("text.onnx"), true, false);
+        try (NDManager m = NDManager.newBaseManager()) {
+            SiglipOutput o = pytorch(m);
+            close("fused vision last_hidden_state", o.visionModelOutput().lastHiddenState(),
+                    vision.get("last_hidden_state"));
+            close("fused image_embeds", o.imageEmbeds(), vision.get("image_embeds"));
+            close("fused text last_hidden_state", o.textModelOutput().lastHiddenState(), text.get("last_hidden_state"));
+            close("fused text_embeds", o.textEmbeds(), text.get("text_embeds"));
+        }
+    }
+
+    @Test
     void externalDataGivesTheSameOutputs(@TempDir Path dir) throws Exception {
         SiglipOnnxExporter exporter = new SiglipOnnxExporter(model, Quantization.FLOAT32);
         Path inline = dir.resolve("inline.onnx");

@@ -101,6 +101,8 @@ public final class EngineComparison {
                         median(textRates.get(name)), cos[0], cos[1], top1.get(0), top1.get(1));
             }
             engines.values().forEach(SiglipEngine::close);
+        } finally {
+            deleteTree(cache);
         }
     }
 
@@ -134,10 +136,19 @@ public final class EngineComparison {
         return new double[] {min, sum / a.length};
     }
 
+    /** Removes a bench's temporary export cache (gigabytes at ViT-B size). */
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     /** Bytes of the cached tower graphs of that quantisation under {@code cache}. */
     static long folderSize(Path cache, Quantization q) throws IOException {
         try (Stream<Path> s = Files.walk(cache)) {
-            return s.filter(p -> p.getParent().getFileName().toString().endsWith("-" + q.label())
+            return s.filter(p -> p.getParent().getFileName().toString().replace("-fused", "").endsWith("-" + q.label())
                     && p.getFileName().toString().endsWith(".onnx")).mapToLong(p -> p.toFile().length()).sum();
         }
     }

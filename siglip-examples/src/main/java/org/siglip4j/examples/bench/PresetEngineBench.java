@@ -49,12 +49,15 @@ public final class PresetEngineBench {
                     new Shape(32, config.textConfig().maxPositionEmbeddings()), DataType.INT64);
             Map<String, SiglipEngine> engines = new LinkedHashMap<>();
             engines.put("pytorch float32", SiglipEngine.open(model, null, ExecutionPolicy.DEFAULT));
-            for (Quantization q : Quantization.values()) {
-                long t0 = System.nanoTime();
-                engines.put("onnxruntime " + q.label(), SiglipEngine.open(model, null,
-                        ExecutionPolicy.of(EngineType.ONNXRUNTIME).withQuantization(q).withOnnxCacheDir(cache)));
-                System.out.printf(Locale.ROOT, "%s: export + sessions %.1f s, towers on disk %.1f MB%n", q.label(),
-                        (System.nanoTime() - t0) / 1e9, EngineComparison.folderSize(cache, q) / 1e6);
+            for (boolean fused : new boolean[] {false, true}) {
+                for (Quantization q : Quantization.values()) {
+                    long t0 = System.nanoTime();
+                    engines.put("onnxruntime " + q.label() + (fused ? " fused" : ""), SiglipEngine.open(model, null,
+                            ExecutionPolicy.of(EngineType.ONNXRUNTIME).withQuantization(q).withOnnxCacheDir(cache)
+                                    .withOnnxFusedOps(fused)));
+                    System.out.printf(Locale.ROOT, "%s%s: export + sessions %.1f s%n", q.label(), fused ? " fused" : "",
+                            (System.nanoTime() - t0) / 1e9);
+                }
             }
             float[] refImages = engines.get("pytorch float32").imageFeatures(px8, true).toFloatArray();
             float[] refTexts = engines.get("pytorch float32").textFeatures(ids, true).toFloatArray();
@@ -81,6 +84,8 @@ public final class PresetEngineBench {
                         EngineComparison.median(v[0]), EngineComparison.median(v[1]), EngineComparison.median(v[2]));
             }
             engines.values().forEach(SiglipEngine::close);
+        } finally {
+            EngineComparison.deleteTree(cache);
         }
     }
 
