@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.engine.ExecutionPolicy;
+import org.siglip4j.core.engine.PyTorchEngine;
+import org.siglip4j.core.engine.SiglipEngine;
 import org.siglip4j.core.model.SiglipModel;
 import org.siglip4j.core.processing.RgbImage;
 import org.siglip4j.core.processing.SiglipImageProcessor;
@@ -53,9 +56,11 @@ public final class SiglipEmbeddingModel implements EmbeddingModel, AutoCloseable
     private final int size;
     /** The root manager this instance created, or null when the caller owns model and processor. */
     private final NDManager ownedManager;
+    /** The engine the towers run on (PyTorch unless a policy said otherwise). */
+    private final SiglipEngine engine;
 
     private SiglipEmbeddingModel(SiglipModel model, SiglipProcessor processor,
-            ImagePreprocessing preprocessing, String id, NDManager ownedManager) {
+            ImagePreprocessing preprocessing, String id, NDManager ownedManager, SiglipEngine engine) {
         if (preprocessing == null) {
             throw new SiglipException("image preprocessing must be set (RESIZE or RESIZE_CENTER_CROP)");
         }
@@ -72,6 +77,7 @@ public final class SiglipEmbeddingModel implements EmbeddingModel, AutoCloseable
         this.id = id;
         this.size = vision;
         this.ownedManager = ownedManager;
+        this.engine = engine == null ? new PyTorchEngine(model) : engine;
     }
 
     /**
@@ -82,20 +88,41 @@ public final class SiglipEmbeddingModel implements EmbeddingModel, AutoCloseable
      * @return the model; close it to free the weights
      */
     public static SiglipEmbeddingModel load(Path modelDir, ImagePreprocessing preprocessing) {
+        return load(modelDir, preprocessing, ExecutionPolicy.DEFAULT);
+    }
+
+    /**
+     * Loads a model folder for evaluation on the CPU under an execution policy (engine and
+     * quantisation). Other engines or quantisations than the default get their own {@link #id()},
+     * so the embedding cache never mixes their embeddings.
+     *
+     * @param modelDir a Hugging Face SigLIP folder
+     * @param preprocessing how images are brought to the input size
+     * @param policy the execution policy
+     * @return the model; close it to free the weights
+     */
+    public static SiglipEmbeddingModel load(Path modelDir, ImagePreprocessing preprocessing,
+            ExecutionPolicy policy) {
         if (!Files.isDirectory(modelDir)) {
             throw new SiglipException("model folder " + modelDir + " does not exist or is not a"
                     + " folder (expected config.json, model.safetensors, tokenizer and"
                     + " preprocessor_config.json)");
         }
-        String id = modelId(modelDir);
+        String id = modelId(modelDir) + (policy.equals(ExecutionPolicy.DEFAULT) ? ""
+                : "+" + policy.engine().label() + "-" + policy.quantization().label());
         NDManager manager = NDManager.newBaseManager();
         SiglipModel model = null;
         try {
             model = SiglipModel.fromPretrained(modelDir, manager);
             SiglipProcessor processor = SiglipProcessor.load(modelDir);
+            SiglipEngine engine = null;
             try {
-                return new SiglipEmbeddingModel(model, processor, preprocessing, id, manager);
+                engine = SiglipEngine.open(model, modelDir, policy);
+                return new SiglipEmbeddingModel(model, processor, preprocessing, id, manager, engine);
             } catch (RuntimeException e) {
+                if (engine != null) {
+                    engine.close();
+                }
                 processor.close();
                 throw e;
             }
@@ -124,7 +151,7 @@ public final class SiglipEmbeddingModel implements EmbeddingModel, AutoCloseable
             throw new SiglipException("SiglipEmbeddingModel.of needs a model, a processor and a"
                     + " non-blank id");
         }
-        return new SiglipEmbeddingModel(model, processor, preprocessing, id, null);
+        return new SiglipEmbeddingModel(model, processor, preprocessing, id, null, null);
     }
 
     /**
@@ -278,7 +305,7 @@ public final class SiglipEmbeddingModel implements EmbeddingModel, AutoCloseable
         }
         try (NDManager call = model.manager().newSubManager()) {
             NDArray pixels = pixelValues(images, call);
-            return rows(model.imageEmbeds(pixels), images.size());
+            return rows(engine.imageFeatures(pixels, true), images.size());
         }
     }
 
@@ -289,7 +316,7 @@ public final class SiglipEmbeddingModel implements EmbeddingModel, AutoCloseable
         }
         try (NDManager call = model.manager().newSubManager()) {
             NDArray ids = processor.processTexts(texts, call);
-            return rows(model.textEmbeds(ids), texts.size());
+            return rows(engine.textFeatures(ids, true), texts.size());
         }
     }
 
@@ -312,6 +339,7 @@ public final class SiglipEmbeddingModel implements EmbeddingModel, AutoCloseable
 
     @Override
     public void close() {
+        engine.close();
         if (ownedManager != null) {
             try {
                 model.close();

@@ -16,6 +16,7 @@ final class Commands {
                 new FinetuneCommand(),
                 new DownloadCommand(),
                 new ConvertTokenizerCommand(),
+                new ExportOnnxCommand(),
                 new TrainDemoCommand(),
                 new BenchCommand());
     }

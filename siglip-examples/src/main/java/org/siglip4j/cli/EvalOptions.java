@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.config.Siglip2Config;
+import org.siglip4j.core.engine.EngineType;
 import org.siglip4j.core.hub.ModelLocator;
 import org.siglip4j.eval.EmbeddingModel;
 import org.siglip4j.eval.EvaluationReport;
@@ -11,6 +12,7 @@ import org.siglip4j.eval.ImagePreprocessing;
 import org.siglip4j.eval.Siglip2NaFlexEmbeddingModel;
 import org.siglip4j.eval.SiglipEmbeddingModel;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -62,9 +64,12 @@ final class EvalOptions {
         }
     }
 
+    @Mixin
+    EngineOptions engineOptions;
+
     /**
      * Resolves {@code --model} (downloading a hub id if needed) and loads it with the chosen
-     * preprocessing; a SigLIP 2 NaFlex folder keeps each image's aspect ratio instead.
+     * preprocessing and engine; a SigLIP 2 NaFlex folder keeps each image's aspect ratio instead.
      */
     Loaded load() {
         Path dir = ModelLocator.fromEnvironment().resolve(model);
@@ -73,6 +78,10 @@ final class EvalOptions {
                 throw new SiglipException("--crop does not apply to SigLIP 2 NaFlex models, which keep each image's"
                         + " aspect ratio; use --max-num-patches");
             }
+            if (engineOptions.policy().engine() != EngineType.PYTORCH) {
+                throw new SiglipException("SigLIP 2 NaFlex models run on the PyTorch engine only (" + dir
+                        + "); use --engine pytorch");
+            }
             Siglip2NaFlexEmbeddingModel m = Siglip2NaFlexEmbeddingModel.load(dir, maxNumPatches);
             return new Loaded(m, m);
         }
@@ -80,7 +89,7 @@ final class EvalOptions {
             throw new SiglipException("--max-num-patches applies to SigLIP 2 NaFlex models (model_type siglip2) only");
         }
         ImagePreprocessing mode = crop ? ImagePreprocessing.RESIZE_CENTER_CROP : ImagePreprocessing.RESIZE;
-        SiglipEmbeddingModel m = SiglipEmbeddingModel.load(dir, mode);
+        SiglipEmbeddingModel m = SiglipEmbeddingModel.load(dir, mode, engineOptions.policy());
         return new Loaded(m, m);
     }
 

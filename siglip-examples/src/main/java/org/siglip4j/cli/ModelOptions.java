@@ -5,10 +5,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.engine.ExecutionPolicy;
 import org.siglip4j.core.pipeline.SiglipPipeline;
 import org.siglip4j.core.pipeline.SiglipPipelines;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The model, device and batching options of the commands that run a model. */
@@ -36,6 +38,12 @@ final class ModelOptions {
                     + "siglip2-*-naflex).")
     Integer maxNumPatches;
 
+    @Mixin
+    EngineOptions engineOptions;
+
+    /** The execution policy, read from the options once by {@link #validate}. */
+    private ExecutionPolicy policy;
+
     /** The model reference given, else the default model, else a usage error. */
     String modelRef(CommandSpec spec) {
         if (model != null) {
@@ -61,6 +69,7 @@ final class ModelOptions {
         }
         modelRef(spec);
         SiglipPipelines.device(device);
+        policy = engineOptions.policy();
     }
 
     /** Validates the options, resolves the model (downloading it if needed) and loads it. */
@@ -72,7 +81,7 @@ final class ModelOptions {
             dir = SiglipPipelines.resolveModel(ref, null, null, bars);
         }
         SiglipPipeline.Builder builder = SiglipPipeline.builder().setModelDir(dir)
-                .optDevice(SiglipPipelines.device(device)).optBatchSize(batchSize);
+                .optDevice(SiglipPipelines.device(device)).optBatchSize(batchSize).optExecutionPolicy(policy);
         if (maxNumPatches != null) {
             builder.optMaxNumPatches(maxNumPatches);
         }

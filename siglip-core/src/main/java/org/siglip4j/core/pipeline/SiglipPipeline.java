@@ -11,6 +11,9 @@ import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.config.Siglip2Config;
 import org.siglip4j.core.model.PretrainedSiglip;
 import org.siglip4j.core.model.Siglip2Model;
+import org.siglip4j.core.engine.EngineType;
+import org.siglip4j.core.engine.ExecutionPolicy;
+import org.siglip4j.core.engine.SiglipEngine;
 import org.siglip4j.core.model.SiglipModel;
 import org.siglip4j.core.processing.RgbImage;
 import org.siglip4j.core.processing.Siglip2ImageProcessor;
@@ -49,15 +52,23 @@ public final class SiglipPipeline implements AutoCloseable {
     private final SiglipProcessor processor;
     private final float logitScale;
     private final float logitBias;
+    private final ExecutionPolicy policy;
+    private final SiglipEngine engine;
 
     private SiglipPipeline(Builder b) {
         this.modelDir = b.modelDir;
         this.device = b.device;
         this.batchSize = b.batchSize;
+        this.policy = b.policy;
         this.manager = NDManager.newBaseManager(device);
         PretrainedSiglip m = null;
+        SiglipProcessor p = null;
         try {
             if (Siglip2Config.isSiglip2(modelDir)) {
+                if (policy.engine() != EngineType.PYTORCH) {
+                    throw new SiglipException("SigLIP 2 NaFlex models run on the PyTorch engine only (" + modelDir
+                            + "); use --engine pytorch");
+                }
                 Siglip2Model n = Siglip2Model.fromPretrained(modelDir, manager);
                 m = n;
                 Siglip2ImageProcessor images = Siglip2ImageProcessor.load(modelDir);
@@ -79,8 +90,13 @@ public final class SiglipPipeline implements AutoCloseable {
                 this.logitScale = s.logitScale().getArray().getFloat();
                 this.logitBias = s.logitBias().getArray().getFloat();
             }
-            this.processor = SiglipProcessor.load(modelDir);
+            p = SiglipProcessor.load(modelDir);
+            this.engine = model == null ? null : SiglipEngine.open(model, modelDir, policy);
+            this.processor = p;
         } catch (RuntimeException e) {
+            if (p != null) {
+                p.close();
+            }
             if (m != null) {
                 m.close();
             }
@@ -119,6 +135,16 @@ public final class SiglipPipeline implements AutoCloseable {
     /** Inputs per model call. */
     public int batchSize() {
         return batchSize;
+    }
+
+    /** The execution policy the pipeline was built with. */
+    public ExecutionPolicy executionPolicy() {
+        return policy;
+    }
+
+    /** The engine the towers run on (owned by this pipeline); null for a SigLIP 2 NaFlex folder. */
+    public SiglipEngine engine() {
+        return engine;
     }
 
     /** The underlying model (owned by this pipeline); null for a SigLIP 2 NaFlex folder, see {@link #siglip2Model()}. */
@@ -197,7 +223,7 @@ public final class SiglipPipeline implements AutoCloseable {
                     e = normalize ? PretrainedSiglip.l2normalize(e) : e;
                 } else {
                     NDArray px = processor.processImages(pixels, call);
-                    e = normalize ? model.imageEmbeds(px) : model.getImageFeatures(px);
+                    e = engine.imageFeatures(px, normalize);
                 }
                 copyRows(e, out, start);
             }
@@ -239,7 +265,7 @@ public final class SiglipPipeline implements AutoCloseable {
             try (NDManager call = manager.newSubManager()) {
                 NDArray ids = processor.processTexts(batch, call);
                 NDArray e = naflex != null ? (normalize ? naflex.textEmbeds(ids) : naflex.getTextFeatures(ids))
-                        : normalize ? model.textEmbeds(ids) : model.getTextFeatures(ids);
+                        : engine.textFeatures(ids, normalize);
                 copyRows(e, out, start);
             }
         }
@@ -309,6 +335,9 @@ public final class SiglipPipeline implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (engine != null) {
+                engine.close();
+            }
             processor.close();
         } finally {
             (naflex != null ? naflex : model).close();
@@ -322,6 +351,7 @@ public final class SiglipPipeline implements AutoCloseable {
         private Device device;
         private int batchSize = DEFAULT_BATCH_SIZE;
         private int maxNumPatches;
+        private ExecutionPolicy policy = ExecutionPolicy.DEFAULT;
 
         private Builder() {}
 
@@ -353,6 +383,23 @@ public final class SiglipPipeline implements AutoCloseable {
         public Builder optBatchSize(int n) {
             this.batchSize = n;
             return this;
+        }
+
+        /**
+         * How inference runs: engine (PyTorch or ONNX Runtime), quantisation, export cache,
+         * threads (default {@link ExecutionPolicy#DEFAULT}, the PyTorch engine).
+         */
+        public Builder optExecutionPolicy(ExecutionPolicy p) {
+            if (p == null) {
+                throw new SiglipException("the execution policy is null");
+            }
+            this.policy = p;
+            return this;
+        }
+
+        /** Shorthand for {@link #optExecutionPolicy} with that engine and the policy's other values. */
+        public Builder optEngine(EngineType e) {
+            return optExecutionPolicy(policy.withEngine(e));
         }
 
         /**

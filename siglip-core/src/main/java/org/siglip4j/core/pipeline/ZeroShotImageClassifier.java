@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.engine.ExecutionPolicy;
 
 /**
  * Zero-shot image classification as Hugging Face's {@code ZeroShotImageClassificationPipeline}
@@ -57,6 +58,19 @@ public final class ZeroShotImageClassifier implements AutoCloseable {
      */
     public static ZeroShotImageClassifier load(Path modelDir) {
         return new ZeroShotImageClassifier(SiglipPipeline.load(modelDir), true);
+    }
+
+    /**
+     * Loads a model folder to run under an execution policy (for instance ONNX Runtime:
+     * {@code ExecutionPolicy.of(EngineType.ONNXRUNTIME)}).
+     *
+     * @param modelDir a Hugging Face SigLIP folder
+     * @param policy engine, quantisation, export cache, threads
+     * @return a classifier that owns its model; close it
+     */
+    public static ZeroShotImageClassifier load(Path modelDir, ExecutionPolicy policy) {
+        return new ZeroShotImageClassifier(SiglipPipeline.builder().setModelDir(modelDir)
+                .optExecutionPolicy(policy).build(), true);
     }
 
     /**

@@ -9,6 +9,8 @@ import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.config.SiglipConfig;
 import org.siglip4j.core.config.SiglipTextConfig;
 import org.siglip4j.core.config.SiglipVisionConfig;
+import org.siglip4j.core.engine.PyTorchEngine;
+import org.siglip4j.core.engine.SiglipEngine;
 import org.siglip4j.core.model.SiglipModel;
 import org.siglip4j.core.processing.RgbImage;
 import org.siglip4j.core.processing.SiglipImageProcessor;
@@ -212,6 +214,12 @@ public final class TrainDemo {
     /** Zero-shot evaluation of a model on the first {@code limit} images of a test split. */
     public static DatasetResult evaluate(SiglipModel model, SiglipTokenizer tokenizer, SiglipImageProcessor processor,
                                          DemoData.Split test, int limit) {
+        return evaluate(new PyTorchEngine(model), tokenizer, processor, test, limit);
+    }
+
+    /** {@link #evaluate(SiglipModel, SiglipTokenizer, SiglipImageProcessor, DemoData.Split, int)} on any engine. */
+    public static DatasetResult evaluate(SiglipEngine model, SiglipTokenizer tokenizer, SiglipImageProcessor processor,
+                                         DemoData.Split test, int limit) {
         int n = Math.min(limit, test.size());
         float[][] images = embedImages(model, processor, test, n);
         int[] labels = java.util.Arrays.copyOf(test.labels(), n);
@@ -238,7 +246,7 @@ public final class TrainDemo {
      * best-scoring caption among the 1,000 counts as a hit when it names the image's class (several
      * captions share a class, so "its own" caption is any caption of its class).
      */
-    static double captionRecall(SiglipModel model, SiglipTokenizer tokenizer, float[][] images, int[] labels,
+    static double captionRecall(SiglipEngine model, SiglipTokenizer tokenizer, float[][] images, int[] labels,
                                 DemoData.Split test) {
         int n = Math.min(1000, images.length);
         List<String> captions = new ArrayList<>();
@@ -265,8 +273,14 @@ public final class TrainDemo {
         return best;
     }
 
+    /** Image {@code i} of a split as RGB (what the processor takes). */
+    public static RgbImage image(DemoData.Split split, int i) {
+        return rgb(split.images(), i);
+    }
+
     /** Normalised image embeddings of the first n images of a split, in batches. */
-    static float[][] embedImages(SiglipModel model, SiglipImageProcessor processor, DemoData.Split split, int n) {
+    public static float[][] embedImages(SiglipEngine model, SiglipImageProcessor processor, DemoData.Split split,
+            int n) {
         float[][] out = new float[n][];
         int batch = 500;
         for (int start = 0; start < n; start += batch) {
@@ -277,7 +291,7 @@ public final class TrainDemo {
             }
             try (NDManager m = NDManager.newBaseManager()) {
                 NDArray px = processor.preprocess(imgs, m);
-                NDArray e = model.imageEmbeds(px);
+                NDArray e = model.imageFeatures(px, true);
                 long d = e.getShape().get(1);
                 float[] flat = e.toFloatArray();
                 for (int i = start; i < end; i++) {
@@ -289,9 +303,9 @@ public final class TrainDemo {
     }
 
     /** Normalised text embeddings. */
-    static float[][] embedTexts(SiglipModel model, SiglipTokenizer tokenizer, List<String> texts) {
+    static float[][] embedTexts(SiglipEngine model, SiglipTokenizer tokenizer, List<String> texts) {
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray e = model.textEmbeds(tokenizer.encode(texts, m));
+            NDArray e = model.textFeatures(tokenizer.encode(texts, m), true);
             int d = (int) e.getShape().get(1);
             float[] flat = e.toFloatArray();
             float[][] out = new float[texts.size()][];
@@ -303,7 +317,7 @@ public final class TrainDemo {
     }
 
     /** One unit row per class: the re-normalised mean of its prompt embeddings (open_clip's protocol). */
-    public static float[][] classEmbeddings(SiglipModel model, SiglipTokenizer tokenizer, List<String> classes,
+    public static float[][] classEmbeddings(SiglipEngine model, SiglipTokenizer tokenizer, List<String> classes,
                                             List<String> templates) {
         float[][] out = new float[classes.size()][];
         for (int c = 0; c < classes.size(); c++) {
