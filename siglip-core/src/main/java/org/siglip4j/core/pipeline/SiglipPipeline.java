@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.AbstractList;
 import java.util.List;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.checkpoint.format.CheckpointFormats;
 import org.siglip4j.core.model.SiglipModel;
 import org.siglip4j.core.processing.RgbImage;
 import org.siglip4j.core.processing.SiglipProcessor;
@@ -43,7 +44,8 @@ public final class SiglipPipeline implements AutoCloseable {
     private final float logitBias;
 
     private SiglipPipeline(Builder b) {
-        this.modelDir = b.modelDir;
+        // a folder in another layout (open_clip, timm, big_vision) is read through its HF conversion
+        this.modelDir = CheckpointFormats.asHuggingFace(b.modelDir);
         this.device = b.device;
         this.batchSize = b.batchSize;
         this.manager = NDManager.newBaseManager(device);
