@@ -272,7 +272,11 @@ def big_vision_tree(rng):
 
 
 def make_big_vision(paths, convert_script):
-    from transformers import SiglipConfig, SiglipImageProcessor, SiglipModel, SiglipTokenizer
+    from transformers import SiglipConfig, SiglipModel, SiglipTokenizer
+    # the Pillow backend: transformers 5's default SiglipImageProcessor resizes with torchvision,
+    # not Pillow, and differs from Pillow (and from transformers 4, which the conversion script
+    # was written for) by one level of 255 on some pixels
+    from transformers.models.siglip.image_processing_pil_siglip import SiglipImageProcessorPil
 
     d = os.path.join(OUT, "big_vision")
     shutil.rmtree(d, ignore_errors=True)
@@ -300,7 +304,7 @@ def make_big_vision(paths, convert_script):
     conv.read_in_q_k_v_head(state_dict, config)
     model = SiglipModel(config).eval()
     model.load_state_dict({k: torch.as_tensor(np.asarray(v)) for k, v in state_dict.items()})
-    processor = SiglipImageProcessor(size={"height": b["image"], "width": b["image"]})
+    processor = SiglipImageProcessorPil(size={"height": b["image"], "width": b["image"]})
     tokenizer = SiglipTokenizer(vocab_file=os.path.join(TINY, "spiece.model"), model_input_names=["input_ids"])
     pixels = processor([Image.open(p).convert("RGB") for p in paths], return_tensors="pt").pixel_values
     ids = tokenizer(TEXTS, padding="max_length", max_length=b["seq"], truncation=True,
@@ -320,7 +324,8 @@ def make_big_vision(paths, convert_script):
 def check_converted(root, paths):
     """Loads the folders `siglip convert` wrote under root (hf-from-open_clip/, open_clip-from-hf/, ...)
     with the target library and compares with the expectations of their sources."""
-    from transformers import SiglipModel, SiglipProcessor
+    from transformers import AutoTokenizer, SiglipModel
+    from transformers.models.siglip.image_processing_pil_siglip import SiglipImageProcessorPil
 
     report = {}
     for name in sorted(os.listdir(root)):
@@ -329,14 +334,16 @@ def check_converted(root, paths):
         exp_dir = os.path.join(OUT, source, "expected") if source != "siglip-tiny" else None
         if target == "hf":
             model = SiglipModel.from_pretrained(folder).eval()
-            proc = SiglipProcessor.from_pretrained(folder)
-            max_len = proc.tokenizer.model_max_length
-            inputs = proc(text=TEXTS, images=[Image.open(p).convert("RGB") for p in paths],
-                          padding="max_length", max_length=max_len, return_tensors="pt")
+            tok = AutoTokenizer.from_pretrained(folder)
+            ids = tok(TEXTS, padding="max_length", max_length=tok.model_max_length, truncation=True,
+                      return_tensors="pt").input_ids
+            pixels = SiglipImageProcessorPil.from_pretrained(folder)(
+                [Image.open(p).convert("RGB") for p in paths], return_tensors="pt").pixel_values
             with torch.no_grad():
-                o = model(**inputs)
-            got = {"image_embeds": o.image_embeds.numpy(), "text_embeds": o.text_embeds.numpy(),
-                   "logits_per_image": o.logits_per_image.numpy(), "input_ids": inputs.input_ids.numpy()}
+                o = model(input_ids=ids, pixel_values=pixels)
+            got = {"pixel_values": pixels.numpy(), "image_embeds": o.image_embeds.numpy(),
+                   "text_embeds": o.text_embeds.numpy(), "logits_per_image": o.logits_per_image.numpy(),
+                   "input_ids": ids.numpy()}
         else:
             got = open_clip_outputs(folder, paths, TEXTS)
         diffs = {}
@@ -355,11 +362,15 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--convert-script", help="transformers' models/siglip/convert_siglip_to_hf.py")
     ap.add_argument("--check-converted", help="folder of `siglip convert` outputs to verify")
+    ap.add_argument("--only-big-vision", action="store_true", help="remake the big_vision fixture only")
     a = ap.parse_args()
     torch.set_num_threads(1)
     paths = input_paths()
     if a.check_converted:
         check_converted(a.check_converted, paths)
+        return
+    if a.only_big_vision:
+        make_big_vision(paths, a.convert_script)
         return
     make_open_clip(paths)
     make_timm(paths, "vit_base_patch16_siglip_224",
