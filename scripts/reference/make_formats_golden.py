@@ -321,38 +321,71 @@ def make_big_vision(paths, convert_script):
 
 
 # ---------------------------------------------------------------------------------------------- converted
-def check_converted(root, paths):
-    """Loads the folders `siglip convert` wrote under root (hf-from-open_clip/, open_clip-from-hf/, ...)
-    with the target library and compares with the expectations of their sources."""
+def register_written_trunk(folder):
+    """A folder written by `siglip convert --to open_clip` names its trunk by timm arguments
+    (timm_model_args) and a name; a name timm does not know is registered with those arguments, as a
+    user of such a folder registers it (open_clip builds the trunk from the name alone)."""
+    with open(os.path.join(folder, "open_clip_config.json")) as f:
+        cfg = json.load(f)
+    name = cfg["model_cfg"]["vision_cfg"]["timm_model_name"]
+    args = dict(cfg.get("timm_model_args", {}))
+    if name not in _REGISTERED_BY_US and name in timm.list_models():
+        return  # one of timm's own models
+    if _REGISTERED_BY_US.get(name) != args:  # (re-)register: each folder may give the name other arguments
+        register_model(_factory(name, args))
+        _REGISTERED_BY_US[name] = args
+
+
+_REGISTERED_BY_US = {}
+
+
+def _factory(name, args):
+    def fn(pretrained=False, **kwargs):
+        return _create_vision_transformer(name, pretrained=pretrained, **dict(args, **kwargs))
+    fn.__name__ = name
+    fn.__module__ = __name__
+    return fn
+
+
+def hf_outputs(folder, paths):
+    """transformers' SiglipModel on an HF folder (Pillow image processor, padded ids)."""
     from transformers import AutoTokenizer, SiglipModel
     from transformers.models.siglip.image_processing_pil_siglip import SiglipImageProcessorPil
 
+    model = SiglipModel.from_pretrained(folder).eval()
+    tok = AutoTokenizer.from_pretrained(folder)
+    ids = tok(TEXTS, padding="max_length", max_length=tok.model_max_length, truncation=True,
+              return_tensors="pt").input_ids
+    pixels = SiglipImageProcessorPil.from_pretrained(folder)(
+        [Image.open(p).convert("RGB") for p in paths], return_tensors="pt").pixel_values
+    with torch.no_grad():
+        o = model(input_ids=ids, pixel_values=pixels)
+    return {"pixel_values": pixels.numpy(), "input_ids": ids.numpy(), "image_embeds": o.image_embeds.numpy(),
+            "text_embeds": o.text_embeds.numpy(), "logits_per_image": o.logits_per_image.numpy()}
+
+
+def check_converted(root, paths):
+    """Loads the folders `siglip convert` wrote under root, named TARGET-from-SOURCE (hf-from-open_clip,
+    open_clip-from-big_vision, ...), with the target's own library (transformers, open_clip) and
+    compares with the source run by its own reference (the fixtures' expected outputs; for
+    siglip-tiny, transformers on that folder)."""
     report = {}
     for name in sorted(os.listdir(root)):
         folder = os.path.join(root, name)
         target, source = name.split("-from-")
-        exp_dir = os.path.join(OUT, source, "expected") if source != "siglip-tiny" else None
-        if target == "hf":
-            model = SiglipModel.from_pretrained(folder).eval()
-            tok = AutoTokenizer.from_pretrained(folder)
-            ids = tok(TEXTS, padding="max_length", max_length=tok.model_max_length, truncation=True,
-                      return_tensors="pt").input_ids
-            pixels = SiglipImageProcessorPil.from_pretrained(folder)(
-                [Image.open(p).convert("RGB") for p in paths], return_tensors="pt").pixel_values
-            with torch.no_grad():
-                o = model(input_ids=ids, pixel_values=pixels)
-            got = {"pixel_values": pixels.numpy(), "image_embeds": o.image_embeds.numpy(),
-                   "text_embeds": o.text_embeds.numpy(), "logits_per_image": o.logits_per_image.numpy(),
-                   "input_ids": ids.numpy()}
+        if source == "siglip-tiny":
+            ref = hf_outputs(TINY, paths)
         else:
+            ref = {k[:-4]: np.load(os.path.join(OUT, source, "expected", k))
+                   for k in os.listdir(os.path.join(OUT, source, "expected"))}
+        if target == "hf":
+            got = hf_outputs(folder, paths)
+        else:
+            register_written_trunk(folder)
             got = open_clip_outputs(folder, paths, TEXTS)
-        diffs = {}
-        for k, v in got.items():
-            f = os.path.join(exp_dir, k + ".npy")
-            if os.path.exists(f):
-                ref = np.load(f)
-                diffs[k] = float(np.abs(ref.astype(np.float64) - v.astype(np.float64)).max())
-        report[name] = diffs
+        diffs = {k: float(np.abs(ref[k].astype(np.float64) - v.astype(np.float64)).max())
+                 for k, v in got.items() if k in ref and ref[k].shape == v.shape}
+        report[name] = {"library": "transformers" if target == "hf" else "open_clip", "max_abs_diff": diffs}
         print("converted %s: max |diff| %s" % (name, diffs))
     with open(os.path.join(OUT, "converted_check.json"), "w") as f:
         json.dump(report, f, indent=2, sort_keys=True)

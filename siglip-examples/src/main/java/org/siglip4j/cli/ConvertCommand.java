@@ -6,6 +6,8 @@ import java.util.concurrent.Callable;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.checkpoint.format.CheckpointFormats;
 import org.siglip4j.core.checkpoint.format.CheckpointFormats.Format;
+import org.siglip4j.core.hub.ModelLocator;
+import org.siglip4j.core.hub.RepoId;
 import org.siglip4j.core.pipeline.SiglipPipelines;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,7 +47,11 @@ final class ConvertCommand implements Callable<Integer> {
                         "--to must be hf or open_clip, got '" + to + "'"));
         Path source = SiglipPipelines.resolveModel(model, null, null, null);
         try {
-            CheckpointFormats.convert(source, target, out);
+            // open_clip reads the tokenizer of a hub model from the repo its config names
+            String stripped = ModelLocator.stripHubScheme(model.strip());
+            String tokenizerName = RepoId.isValid(stripped) && !java.nio.file.Files.exists(Path.of(stripped))
+                    ? stripped : "local-dir";
+            CheckpointFormats.convert(source, target, out, tokenizerName);
         } catch (SiglipException e) {
             throw new SiglipException("cannot convert " + model + " to " + to + ": " + e.getMessage(), e);
         }

@@ -134,8 +134,11 @@ public final class CheckpointFormats {
      * @param model the model folder or file
      * @param to {@code HUGGING_FACE} or {@code OPEN_CLIP}
      * @param out the destination folder (must not exist or be empty)
+     * @param tokenizerName for open_clip: the hub repo named as {@code hf_tokenizer_name} (the
+     *     model's hub id when it came from the hub; open_clip's {@code local-dir:} loading reads the
+     *     folder's own tokenizer files whatever it says)
      */
-    public static void convert(Path model, Format to, Path out) {
+    public static void convert(Path model, Format to, Path out, String tokenizerName) {
         try {
             if (Files.isDirectory(out)) {
                 try (Stream<Path> s = Files.list(out)) {
@@ -151,7 +154,7 @@ public final class CheckpointFormats {
         Path hf = asHuggingFace(model);
         switch (to) {
             case HUGGING_FACE -> copyFolder(hf, out);
-            case OPEN_CLIP -> OpenClipFormat.write(hf, out);
+            case OPEN_CLIP -> OpenClipFormat.write(hf, out, tokenizerName);
             default -> throw new SiglipException("cannot write the " + to.cliName() + " layout; targets: hf, open_clip");
         }
     }

@@ -211,8 +211,11 @@ public final class OpenClipFormat {
      *
      * @param hfDir an HF SigLIP folder (any layout {@link CheckpointFormats} reads, already as HF)
      * @param out destination folder (created)
+     * @param tokenizerName {@code hf_tokenizer_name}: the hub repo open_clip takes the tokenizer from
+     *     when the folder is loaded as {@code hf-hub:}; with {@code local-dir:} the folder's own files
+     *     are used (open_clip falls back to its CLIP tokenizer when the name is empty)
      */
-    public static void write(Path hfDir, Path out) {
+    public static void write(Path hfDir, Path out, String tokenizerName) {
         SiglipConfig config = SiglipConfig.load(hfDir);
         SiglipVisionConfig v = config.visionConfig();
         SiglipTextConfig t = config.textConfig();
@@ -230,7 +233,7 @@ public final class OpenClipFormat {
         int context = t.maxPositionEmbeddings();
         text.addProperty("context_length", context);
         text.addProperty("vocab_size", t.vocabSize());
-        text.addProperty("hf_tokenizer_name", "");
+        text.addProperty("hf_tokenizer_name", tokenizerName);
         JsonObject clean = new JsonObject();
         clean.addProperty("clean", "canonicalize");
         text.add("tokenizer_kwargs", clean);

@@ -213,10 +213,10 @@ class CheckpointFormatsTest {
     @Test
     void hfToOpenClipAndBackKeepsEveryTensor(@TempDir Path dir) {
         Path oc = dir.resolve("open_clip");
-        CheckpointFormats.convert(Fixtures.dir(), CheckpointFormats.Format.OPEN_CLIP, oc);
+        CheckpointFormats.convert(Fixtures.dir(), CheckpointFormats.Format.OPEN_CLIP, oc, "local-dir");
         assertEquals(CheckpointFormats.Format.OPEN_CLIP, CheckpointFormats.detect(oc));
         Path back = dir.resolve("hf");
-        CheckpointFormats.convert(oc, CheckpointFormats.Format.HUGGING_FACE, back);
+        CheckpointFormats.convert(oc, CheckpointFormats.Format.HUGGING_FACE, back, null);
         try (NDManager m = manager.newSubManager(); Checkpoint a = Checkpoint.open(Fixtures.dir());
                 Checkpoint b = Checkpoint.open(back)) {
             assertEquals(a.tensors().keySet(), b.tensors().keySet());
