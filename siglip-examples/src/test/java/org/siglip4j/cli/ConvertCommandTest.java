@@ -87,6 +87,36 @@ class ConvertCommandTest {
     }
 
     @Test
+    void finetuneAndEvalRunOnForeignLayouts(@TempDir Path tmp) throws IOException {
+        Path classes = tmp.resolve("classes");
+        String[][] byClass = {{"gradient", "gradient_wide.png"}, {"shapes", "shapes_tall.png"},
+            {"noise", "noise_small.png"}, {"checker", "gray_checker.png"}};
+        for (String[] c : byClass) {
+            Files.createDirectories(classes.resolve(c[0]));
+            Files.copy(FORMATS.resolve("inputs").resolve(c[1]), classes.resolve(c[0]).resolve(c[1]));
+            Files.copy(FORMATS.resolve("inputs/fashion-mnist-bag-0.png"), classes.resolve(c[0]).resolve("bag.png"));
+        }
+        Path json = tmp.resolve("zs.json");
+        Run eval = PipelineCommandsTest.run("eval-zeroshot", "--model", FORMATS.resolve("open_clip").toString(),
+                "--data", classes.toString(), "--json", json.toString(), "--no-progress");
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(Files.readString(json).contains("top1"), Files.readString(json));
+
+        Run cls = PipelineCommandsTest.run("finetune", "--classification", "--model",
+                FORMATS.resolve("timm-map").toString(), "--train", classes.toString(), "--out",
+                tmp.resolve("cls").toString(), "--epochs", "1", "--batch-size", "4", "--no-progress");
+        assertEquals(0, cls.code(), cls.err() + cls.out());
+        assertTrue(cls.out().contains("done: 2 steps"), cls.out());
+
+        Path manifest = FinetuneCommandTest.manifest(tmp.resolve("pairs"));
+        Run pairs = PipelineCommandsTest.run("finetune", "--model",
+                FORMATS.resolve("big_vision/siglip_tiny.npz").toString(), "--train", manifest.toString(), "--out",
+                tmp.resolve("run").toString(), "--steps", "2", "--batch-size", "8", "--no-progress");
+        assertEquals(0, pairs.code(), pairs.err() + pairs.out());
+        assertTrue(pairs.out().contains("done: 2 steps"), pairs.out());
+    }
+
+    @Test
     void badTargetsAndFoldersAreOneLine(@TempDir Path tmp) throws IOException {
         Run r = PipelineCommandsTest.run("convert", "-m", FORMATS.resolve("open_clip").toString(), "--to", "timm",
                 "--out", tmp.resolve("x").toString());
