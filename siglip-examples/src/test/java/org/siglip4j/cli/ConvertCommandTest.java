@@ -116,6 +116,44 @@ class ConvertCommandTest {
         assertTrue(pairs.out().contains("done: 2 steps"), pairs.out());
     }
 
+    /**
+     * embed on a timm tower gives timm's pooled features, normalised, for the square inputs (on them
+     * timm's short-side resize and centre crop at crop_pct 1 is the plain resize siglip4j does).
+     */
+    @Test
+    void embedGivesTimmsPooledFeatures(@TempDir Path tmp) throws IOException {
+        List<String> square = List.of("gray_checker.png", "fashion-mnist-sneaker-0.png", "fashion-mnist-bag-0.png");
+        for (String layout : List.of("timm-map", "timm-gap")) {
+            Path out = tmp.resolve(layout + ".safetensors");
+            List<String> args = new java.util.ArrayList<>(List.of("embed", "-m", FORMATS.resolve(layout).toString(),
+                    "--out", out.toString(), "--no-progress"));
+            square.forEach(n -> args.addAll(List.of("--image", FORMATS.resolve("inputs").resolve(n).toString())));
+            Run r = PipelineCommandsTest.run(args.toArray(String[]::new));
+            assertEquals(0, r.code(), r.err());
+            Npy.Array pooled = Npy.read(FORMATS.resolve(layout).resolve("expected/pooled.npy"));
+            int d = (int) pooled.shape()[1];
+            float[] got;
+            try (var reader = org.siglip4j.core.checkpoint.SafetensorsReader.open(out);
+                    var m = ai.djl.ndarray.NDManager.newBaseManager()) {
+                got = reader.load("image_embeds", m).toFloatArray();
+            }
+            for (int i = 0; i < square.size(); i++) {
+                int row = 3 + i; // inputs 3..5 of the fixture are the square ones
+                double norm = 0;
+                for (int k = 0; k < d; k++) {
+                    norm += pooled.values()[row * d + k] * pooled.values()[row * d + k];
+                }
+                for (int k = 0; k < d; k++) {
+                    assertEquals(pooled.values()[row * d + k] / Math.sqrt(norm), got[i * d + k], 1e-5,
+                            layout + " image " + square.get(i) + " dim " + k);
+                }
+            }
+        }
+        PipelineCommandsTest.assertOneLineError(PipelineCommandsTest.run("embed", "-m",
+                FORMATS.resolve("timm-map").toString(), "--text", "a cat", "--out", tmp.resolve("t.st").toString()),
+                "image-only model");
+    }
+
     @Test
     void badTargetsAndFoldersAreOneLine(@TempDir Path tmp) throws IOException {
         Run r = PipelineCommandsTest.run("convert", "-m", FORMATS.resolve("open_clip").toString(), "--to", "timm",
