@@ -152,6 +152,9 @@ class ConvertCommandTest {
         PipelineCommandsTest.assertOneLineError(PipelineCommandsTest.run("embed", "-m",
                 FORMATS.resolve("timm-map").toString(), "--text", "a cat", "--out", tmp.resolve("t.st").toString()),
                 "image-only model");
+        PipelineCommandsTest.assertOneLineError(PipelineCommandsTest.run("classify", "-m",
+                FORMATS.resolve("timm-gap").toString(), FORMATS.resolve("inputs/noise_small.png").toString(),
+                "--labels", "cat"), "is an image-only model (no text tower)");
     }
 
     @Test

@@ -51,6 +51,12 @@ public final class SiglipPipeline implements AutoCloseable {
         this.manager = NDManager.newBaseManager(device);
         SiglipModel m = null;
         try {
+            if (java.nio.file.Files.isRegularFile(modelDir.resolve("config.json"))
+                    && ImageTowerPipeline.isImageOnly(modelDir)) {
+                throw new SiglipException(b.modelDir + " is an image-only model (no text tower): it gives image"
+                        + " embeddings (ImageTowerPipeline, siglip embed --image) and fine-tunes as a classifier"
+                        + " (finetune --classification); zero-shot and similarity need a two-tower SigLIP");
+            }
             m = SiglipModel.fromPretrained(modelDir, manager);
             this.processor = SiglipProcessor.load(modelDir);
             this.model = m;
