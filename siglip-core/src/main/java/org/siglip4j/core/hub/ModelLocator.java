@@ -184,6 +184,13 @@ public final class ModelLocator {
             }
         }
         Path config = hfConfig.isPresent() ? hfConfig.get() : hub.download(repo.id(), rev, CONFIG, listener);
+        if (isTimmConfig(config)) {
+            // timm's config of the image tower; the repo may hold the whole open_clip model too
+            Optional<Path> openClip = hub.downloadIfExists(repo.id(), rev, OpenClipFormat.CONFIG, listener);
+            if (openClip.isPresent()) {
+                return downloadOpenClip(repo, rev, openClip.get(), listener);
+            }
+        }
         Path snapshot = config.getParent();
         String commit = snapshot.getFileName().toString();
         String pinned = HubClient.COMMIT_HASH.matcher(commit).matches() ? commit : rev;
@@ -268,6 +275,16 @@ public final class ModelLocator {
         return new ArrayList<>(shards);
     }
 
+    private static boolean isTimmConfig(Path config) {
+        try (Reader r = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
+            JsonElement e = JsonParser.parseReader(r);
+            return e.isJsonObject() && e.getAsJsonObject().has("architecture")
+                    && !e.getAsJsonObject().has("model_type");
+        } catch (IOException | RuntimeException e) {
+            return false; // config problems are reported by the config loader, not here
+        }
+    }
+
     private static boolean isVisionOnly(Path config) {
         try (Reader r = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
             JsonElement e = JsonParser.parseReader(r);
@@ -275,7 +292,7 @@ public final class ModelLocator {
                 return false;
             }
             JsonObject o = e.getAsJsonObject();
-            if (o.has("architecture") && !o.has("model_type")) {
+            if (isTimmConfig(config)) {
                 return true; // a timm image tower's config
             }
             if (o.has("model_type") && "siglip_vision_model".equals(o.get("model_type").getAsString())) {

@@ -40,6 +40,11 @@ class ForeignLayoutHubTest {
                 "special_tokens_map.json");
         openClip.lfs.add("open_clip_model.safetensors");
         hub.addRepo("timm/ViT-T-8-SigLIP-test", openClip);
+        FakeHub.Repo both = new FakeHub.Repo(COMMIT).putFrom(FORMATS.resolve("open_clip"),
+                "open_clip_config.json", "open_clip_model.safetensors", "spiece.model", "tokenizer_config.json")
+                .putFrom(FORMATS.resolve("timm-map"), "config.json");
+        both.lfs.add("open_clip_model.safetensors");
+        hub.addRepo("timm/ViT-T-8-SigLIP-both", both);
         hub.addRepo("timm/vit_test_patch8_siglip_gap_32", new FakeHub.Repo(COMMIT)
                 .putFrom(FORMATS.resolve("timm-gap"), "config.json", "model.safetensors"));
         System.setProperty(CheckpointFormats.CACHE_PROPERTY, tmp.resolve("siglip4j").toString());
@@ -67,6 +72,12 @@ class ForeignLayoutHubTest {
         }
         // the same id through the locator (as the eval commands resolve models)
         assertEquals(dir, new ModelLocator(config()).resolve("hf-hub:timm/ViT-T-8-SigLIP-test"));
+    }
+
+    @Test
+    void aRepoWithATimmConfigAndOpenClipFilesIsTheTwoTowerModel() {
+        Path dir = new ModelLocator(config()).resolve("timm/ViT-T-8-SigLIP-both");
+        assertEquals(List.of("SiglipModel"), SiglipConfig.load(dir).architectures());
     }
 
     @Test

@@ -60,14 +60,17 @@ public final class CheckpointFormats {
      */
     public static Format detect(Path path) {
         if (Files.isDirectory(path)) {
+            // a folder with several layouts: HF's own first, then the two-tower open_clip model
+            // over a timm config of its image tower alone
+            boolean timm = TimmFormat.matches(path);
+            if (!timm && Files.isRegularFile(path.resolve("config.json"))) {
+                return Format.HUGGING_FACE;
+            }
             if (OpenClipFormat.matches(path)) {
                 return Format.OPEN_CLIP;
             }
-            if (TimmFormat.matches(path)) {
+            if (timm) {
                 return Format.TIMM;
-            }
-            if (Files.isRegularFile(path.resolve("config.json"))) {
-                return Format.HUGGING_FACE;
             }
         }
         if (BigVisionFormat.npzOf(path) != null) {
