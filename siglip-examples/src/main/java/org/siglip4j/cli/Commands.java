@@ -15,7 +15,7 @@ final class Commands {
                 new EvalRetrievalCommand(),
                 new FinetuneCommand(),
                 new DownloadCommand(),
-                new ConvertTokenizerCommand(),
+                new ConvertTokenizerCommand(), new ConvertCommand(),
                 new ExportOnnxCommand(),
                 new TrainDemoCommand(),
                 new BenchCommand());

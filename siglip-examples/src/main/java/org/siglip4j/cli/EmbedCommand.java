@@ -22,6 +22,7 @@ import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.checkpoint.DType;
 import org.siglip4j.core.checkpoint.RawTensor;
 import org.siglip4j.core.checkpoint.SafetensorsWriter;
+import org.siglip4j.core.pipeline.ImageTowerPipeline;
 import org.siglip4j.core.pipeline.SiglipPipeline;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -80,20 +81,32 @@ final class EmbedCommand implements Callable<Integer> {
         }
         ModelOptions.checkFilesExist(images);
         Map<String, RawTensor> tensors = new LinkedHashMap<>();
-        try (SiglipPipeline pipeline = modelOptions.load(spec)) {
-            float[][] t = allTexts.isEmpty() ? null : pipeline.embedTexts(allTexts);
-            float[][] i = null;
-            if (!images.isEmpty()) {
-                try (ProgressBars.Bar bar = modelOptions.imageProgress(spec, images.size())) {
-                    i = pipeline.embedImages(images, true, bar);
+        Path imageOnly = modelOptions.imageOnlyModel(spec);
+        if (imageOnly != null) {
+            // a timm tower or HF vision model: image embeddings only
+            if (!allTexts.isEmpty()) {
+                throw new SiglipException(modelOptions.modelRef(spec) + " is an image-only model (no text tower):"
+                        + " it embeds images only; drop --text / --texts-file");
+            }
+            try (ImageTowerPipeline p = ImageTowerPipeline.load(imageOnly, modelOptions.batchSize)) {
+                tensors.put(IMAGE_EMBEDS, tensor(p.embedImages(images, true)));
+            }
+        } else {
+            try (SiglipPipeline pipeline = modelOptions.load(spec)) {
+                float[][] t = allTexts.isEmpty() ? null : pipeline.embedTexts(allTexts);
+                float[][] i = null;
+                if (!images.isEmpty()) {
+                    try (ProgressBars.Bar bar = modelOptions.imageProgress(spec, images.size())) {
+                        i = pipeline.embedImages(images, true, bar);
+                    }
+                    tensors.put(IMAGE_EMBEDS, tensor(i));
                 }
-                tensors.put(IMAGE_EMBEDS, tensor(i));
-            }
-            if (t != null) {
-                tensors.put(TEXT_EMBEDS, tensor(t));
-            }
-            if (i != null && t != null) {
-                tensors.put(LOGITS_PER_IMAGE, tensor(pipeline.logits(i, t)));
+                if (t != null) {
+                    tensors.put(TEXT_EMBEDS, tensor(t));
+                }
+                if (i != null && t != null) {
+                    tensors.put(LOGITS_PER_IMAGE, tensor(pipeline.logits(i, t)));
+                }
             }
         }
         try {

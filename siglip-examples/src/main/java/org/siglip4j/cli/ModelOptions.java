@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.engine.ExecutionPolicy;
+import org.siglip4j.core.pipeline.ImageTowerPipeline;
 import org.siglip4j.core.pipeline.SiglipPipeline;
 import org.siglip4j.core.pipeline.SiglipPipelines;
 import picocli.CommandLine;
@@ -86,6 +87,19 @@ final class ModelOptions {
             builder.optMaxNumPatches(maxNumPatches);
         }
         return builder.build();
+    }
+
+    /**
+     * The resolved HF folder when the model is image-only (a timm tower, an HF vision model), else
+     * null (then {@link #load} loads it as a two-tower pipeline).
+     */
+    Path imageOnlyModel(CommandSpec spec) {
+        validate(spec);
+        Path dir;
+        try (ProgressBars.Downloads bars = ProgressBars.downloads(spec.commandLine().getErr(), !noProgress)) {
+            dir = SiglipPipelines.resolveModel(modelRef(spec), null, null, bars);
+        }
+        return ImageTowerPipeline.isImageOnly(dir) ? dir : null;
     }
 
     /** A bar for many images: drawn only when they take more than one batch. */

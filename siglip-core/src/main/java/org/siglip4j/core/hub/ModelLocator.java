@@ -19,6 +19,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.checkpoint.format.CheckpointFormats;
+import org.siglip4j.core.checkpoint.format.OpenClipFormat;
 
 /**
  * Turns "a local model folder or a hub id" into a local folder holding a SigLIP model, the way
@@ -50,6 +52,11 @@ public final class ModelLocator {
     public static final String SAFETENSORS = "model.safetensors";
     /** Index of sharded weights. */
     public static final String SAFETENSORS_INDEX = "model.safetensors.index.json";
+
+    /** open_clip's prefix for hub ids. */
+    public static final String HF_HUB_SCHEME = "hf-hub:";
+    /** open_clip's files on the hub (config, weights; the tokenizer files are fetched as for HF). */
+    private static final List<String> OPEN_CLIP = List.of(OpenClipFormat.CONFIG, OpenClipFormat.WEIGHTS);
 
     private static final List<String> OPTIONAL = List.of(PREPROCESSOR_CONFIG, TOKENIZER_CONFIG, SPECIAL_TOKENS_MAP);
 
@@ -104,7 +111,7 @@ public final class ModelLocator {
      */
     public Path resolve(String folderOrHubId, String revision) {
         Objects.requireNonNull(folderOrHubId, "folderOrHubId");
-        String s = folderOrHubId.strip();
+        String s = stripHubScheme(folderOrHubId.strip());
         if (s.isEmpty()) {
             throw new SiglipException("empty model name: give a model folder or a hub id such as "
                     + "google/siglip-base-patch16-224");
@@ -117,8 +124,9 @@ public final class ModelLocator {
         } catch (InvalidPathException e) {
             // not a path on this system: it can only be a hub id
         }
-        if (local != null && Files.isDirectory(local)) {
-            return local;
+        if (local != null && (Files.isDirectory(local) || Files.isRegularFile(local)
+                && local.getFileName().toString().endsWith(".npz"))) {
+            return CheckpointFormats.asHuggingFace(local);
         }
         if (local != null && Files.exists(local)) {
             throw new SiglipException(s + " is a file; expected a model folder (with config.json) or a hub id");
@@ -130,7 +138,18 @@ public final class ModelLocator {
             throw new SiglipException("'" + s + "' is neither an existing folder nor a hub id such as "
                     + "google/siglip-base-patch16-224");
         }
-        return download(s, revision, DownloadListener.NONE);
+        return CheckpointFormats.asHuggingFace(download(s, revision, DownloadListener.NONE));
+    }
+
+    /**
+     * Drops open_clip's {@code hf-hub:} scheme ({@code hf-hub:timm/ViT-B-16-SigLIP} names the hub
+     * repo {@code timm/ViT-B-16-SigLIP}).
+     *
+     * @param name a model name
+     * @return the name without the scheme
+     */
+    public static String stripHubScheme(String name) {
+        return name.startsWith(HF_HUB_SCHEME) ? name.substring(HF_HUB_SCHEME.length()).strip() : name;
     }
 
     /**
@@ -157,7 +176,21 @@ public final class ModelLocator {
     public Path download(String repoId, String revision, DownloadListener listener) {
         RepoId repo = RepoId.of(repoId);
         String rev = revision == null ? "main" : revision;
-        Path config = hub.download(repo.id(), rev, CONFIG, listener);
+        Optional<Path> hfConfig = hub.downloadIfExists(repo.id(), rev, CONFIG, listener);
+        if (hfConfig.isEmpty()) {
+            Optional<Path> openClip = hub.downloadIfExists(repo.id(), rev, OpenClipFormat.CONFIG, listener);
+            if (openClip.isPresent()) {
+                return downloadOpenClip(repo, rev, openClip.get(), listener);
+            }
+        }
+        Path config = hfConfig.isPresent() ? hfConfig.get() : hub.download(repo.id(), rev, CONFIG, listener);
+        if (isTimmConfig(config)) {
+            // timm's config of the image tower; the repo may hold the whole open_clip model too
+            Optional<Path> openClip = hub.downloadIfExists(repo.id(), rev, OpenClipFormat.CONFIG, listener);
+            if (openClip.isPresent()) {
+                return downloadOpenClip(repo, rev, openClip.get(), listener);
+            }
+        }
         Path snapshot = config.getParent();
         String commit = snapshot.getFileName().toString();
         String pinned = HubClient.COMMIT_HASH.matcher(commit).matches() ? commit : rev;
@@ -182,6 +215,20 @@ public final class ModelLocator {
             for (String shard : shardNames(index.get(), repo)) {
                 hub.download(repo.id(), pinned, shard, listener);
             }
+        }
+        return snapshot;
+    }
+
+    /** An open_clip repo ({@code timm/ViT-B-16-SigLIP}): its config, weights and tokenizer files. */
+    private Path downloadOpenClip(RepoId repo, String rev, Path config, DownloadListener listener) {
+        Path snapshot = config.getParent();
+        String commit = snapshot.getFileName().toString();
+        String pinned = HubClient.COMMIT_HASH.matcher(commit).matches() ? commit : rev;
+        for (String f : OPEN_CLIP) {
+            hub.download(repo.id(), pinned, f, listener);
+        }
+        for (String f : List.of(TOKENIZER_CONFIG, SPECIAL_TOKENS_MAP, SPIECE_MODEL, TOKENIZER_JSON)) {
+            hub.downloadIfExists(repo.id(), pinned, f, listener);
         }
         return snapshot;
     }
@@ -228,6 +275,16 @@ public final class ModelLocator {
         return new ArrayList<>(shards);
     }
 
+    private static boolean isTimmConfig(Path config) {
+        try (Reader r = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
+            JsonElement e = JsonParser.parseReader(r);
+            return e.isJsonObject() && e.getAsJsonObject().has("architecture")
+                    && !e.getAsJsonObject().has("model_type");
+        } catch (IOException | RuntimeException e) {
+            return false; // config problems are reported by the config loader, not here
+        }
+    }
+
     private static boolean isVisionOnly(Path config) {
         try (Reader r = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
             JsonElement e = JsonParser.parseReader(r);
@@ -235,6 +292,9 @@ public final class ModelLocator {
                 return false;
             }
             JsonObject o = e.getAsJsonObject();
+            if (isTimmConfig(config)) {
+                return true; // a timm image tower's config
+            }
             if (o.has("model_type") && "siglip_vision_model".equals(o.get("model_type").getAsString())) {
                 return true;
             }

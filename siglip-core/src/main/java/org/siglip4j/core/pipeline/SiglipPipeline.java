@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.AbstractList;
 import java.util.List;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.checkpoint.format.CheckpointFormats;
 import org.siglip4j.core.config.Siglip2Config;
 import org.siglip4j.core.model.PretrainedSiglip;
 import org.siglip4j.core.model.Siglip2Model;
@@ -56,7 +57,8 @@ public final class SiglipPipeline implements AutoCloseable {
     private final SiglipEngine engine;
 
     private SiglipPipeline(Builder b) {
-        this.modelDir = b.modelDir;
+        // a folder in another layout (open_clip, timm, big_vision) is read through its HF conversion
+        this.modelDir = CheckpointFormats.asHuggingFace(b.modelDir);
         this.device = b.device;
         this.batchSize = b.batchSize;
         this.policy = b.policy;
@@ -64,6 +66,12 @@ public final class SiglipPipeline implements AutoCloseable {
         PretrainedSiglip m = null;
         SiglipProcessor p = null;
         try {
+            if (java.nio.file.Files.isRegularFile(modelDir.resolve("config.json"))
+                    && ImageTowerPipeline.isImageOnly(modelDir)) {
+                throw new SiglipException(b.modelDir + " is an image-only model (no text tower): it gives image"
+                        + " embeddings (ImageTowerPipeline, siglip embed --image) and fine-tunes as a classifier"
+                        + " (finetune --classification); zero-shot and similarity need a two-tower SigLIP");
+            }
             if (Siglip2Config.isSiglip2(modelDir)) {
                 if (policy.engine() != EngineType.PYTORCH) {
                     throw new SiglipException("SigLIP 2 NaFlex models run on the PyTorch engine only (" + modelDir

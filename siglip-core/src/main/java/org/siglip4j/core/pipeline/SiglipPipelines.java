@@ -10,6 +10,7 @@ import java.util.Locale;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.hub.DownloadListener;
 import org.siglip4j.core.hub.HubConfig;
+import org.siglip4j.core.checkpoint.format.CheckpointFormats;
 import org.siglip4j.core.hub.ModelLocator;
 import org.siglip4j.core.hub.RepoId;
 
@@ -50,20 +51,22 @@ public final class SiglipPipelines {
             throw new SiglipException("no model given: pass a model folder or a hub id such as "
                     + "google/siglip-base-patch16-224");
         }
+        folderOrHubId = ModelLocator.stripHubScheme(folderOrHubId.strip());
         Path local = null;
         try {
-            local = Paths.get(folderOrHubId.strip());
+            local = Paths.get(folderOrHubId);
         } catch (InvalidPathException e) {
             // can only be a hub id
         }
         Path dir;
-        if (local != null && Files.isDirectory(local)) {
-            dir = local;
+        if (local != null && (Files.isDirectory(local) || Files.isRegularFile(local)
+                && local.getFileName().toString().endsWith(".npz"))) {
+            dir = CheckpointFormats.asHuggingFace(local);
         } else {
             String s = folderOrHubId.strip();
             boolean pathLike = s.startsWith("/") || s.startsWith(".") || s.startsWith("~") || s.contains("\\");
             if (!pathLike && RepoId.isValid(s)) {
-                return download(s, revision, hub, listener);
+                return CheckpointFormats.asHuggingFace(download(s, revision, hub, listener));
             }
             // not a hub id: the locator explains what is wrong with the folder name
             ModelLocator locator = new ModelLocator(hub == null ? HubConfig.fromEnvironment() : hub);
@@ -72,7 +75,8 @@ public final class SiglipPipelines {
         if (!Files.isRegularFile(dir.resolve("config.json"))) {
             throw new SiglipException("'" + folderOrHubId + "' is a folder but not a model folder: it has no "
                     + "config.json (expected a Hugging Face SigLIP folder with config.json, model.safetensors, "
-                    + "preprocessor_config.json and a tokenizer)");
+                    + "preprocessor_config.json and a tokenizer; or an open_clip folder with open_clip_config.json, a timm "
+                    + "folder whose config.json names an architecture, or a big_vision .npz)");
         }
         return dir.toAbsolutePath().normalize();
     }
