@@ -5,8 +5,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +19,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.io.AtomicFiles;
+import org.siglip4j.core.io.BoundedJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,12 +123,7 @@ public record SiglipConfig(
 
     /** Parses the text of a {@code config.json}. */
     public static SiglipConfig fromJson(String json) {
-        JsonElement root;
-        try {
-            root = JsonParser.parseString(json);
-        } catch (JsonParseException e) {
-            throw new SiglipException("config.json is not valid JSON: " + e.getMessage(), e);
-        }
+        JsonElement root = BoundedJson.parse(json, "config.json");
         if (!root.isJsonObject()) {
             throw new SiglipException("config.json must hold a JSON object, got " + root);
         }
