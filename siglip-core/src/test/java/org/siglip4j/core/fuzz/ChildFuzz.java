@@ -36,12 +36,12 @@ public final class ChildFuzz {
         System.setOut(new PrintStream(java.io.OutputStream.nullOutputStream()));
         // warm-up: class loading and native libraries are not charged to the first case
         for (int w = 0; w < 3; w++) {
-            runOne(kind, kind.generate(new Random(seed - 1 - w)), work);
+            runOne(kind, kind.generate(FuzzRunner.random(seed, -1 - w)), work);
         }
         List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP).toList();
         for (long i = first; i < first + count; i++) {
-            byte[] input = kind.generate(new Random(seed + i));
+            byte[] input = kind.generate(FuzzRunner.random(seed, i));
             out.println("B " + i);
             resetPeaks(heap);
             long rssBefore = status("VmRSS");

@@ -57,6 +57,18 @@ public final class FuzzRunner {
 
     private FuzzRunner() {}
 
+    /**
+     * The generator of case {@code i}: seeds are mixed first, because {@code java.util.Random}s
+     * made from consecutive seeds start with nearly the same numbers (every case would take the
+     * same first branch).
+     */
+    static Random random(long seed, long i) {
+        long z = (seed + i) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return new Random(z ^ (z >>> 31));
+    }
+
     /** Loads a kind by name from a provider class with a static {@code kinds()} method. */
     @SuppressWarnings("unchecked")
     static HostileKind kind(String provider, String name) throws ReflectiveOperationException {
@@ -168,7 +180,7 @@ public final class FuzzRunner {
         try {
             Path dir = Files.createDirectories(Path.of("target", "fuzz-failures"));
             Path f = dir.resolve(k.name().replaceAll("[^A-Za-z0-9.]", "_") + "-" + (seed + i) + ".bin");
-            Files.write(f, k.generate(new Random(seed + i)));
+            Files.write(f, k.generate(random(seed, i)));
             msg += " (input: " + f.toAbsolutePath() + ")";
         } catch (IOException | RuntimeException e) {
             msg += " (input not saved: " + e + ")";
