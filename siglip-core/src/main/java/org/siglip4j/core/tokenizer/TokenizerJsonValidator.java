@@ -27,7 +27,8 @@ import org.siglip4j.core.SiglipException;
  *   <li>{@code added_tokens}: at most {@link #MAX_ADDED_TOKENS}, each with a non-empty string
  *       {@code content} and an integer {@code id} (the Rust library builds an automaton over
  *       them; 100,000 kept it busy for over a minute).
- *   <li>Vocabulary and merges: at most {@link #MAX_VOCAB} entries.
+ *   <li>Vocabulary and merges: at most {@link #MAX_VOCAB} entries; every piece and added token at
+ *       most {@link #MAX_TOKEN_CHARS} chars.
  *   <li>{@code padding} and {@code truncation}: lengths and {@code pad_to_multiple_of} at most
  *       {@link #MAX_LENGTH}; a huge padding length makes the native code allocate rows of billions
  *       of ids, and a failed native allocation aborts the process.
@@ -43,6 +44,13 @@ final class TokenizerJsonValidator {
     static final int MAX_VOCAB = 2_000_000;
     /** Longest padding or truncation length accepted (the same bound as {@code model_max_length}). */
     static final int MAX_LENGTH = 1_000_000;
+    /**
+     * Longest vocabulary piece or added token, in chars. The Rust Unigram model keeps its pieces in
+     * a trie with one nested node per character, built and freed recursively: a 94,000-char piece
+     * overflowed the native stack (SIGSEGV); a 50,000-char added token kept the added-token matcher
+     * busy for over 40 s per text. Real pieces are at most a few dozen chars.
+     */
+    static final int MAX_TOKEN_CHARS = 1_000;
 
     private TokenizerJsonValidator() {}
 
@@ -80,17 +88,17 @@ final class TokenizerJsonValidator {
         JsonElement multiple = o.get("pad_to_multiple_of");
         if (multiple != null && !multiple.isJsonNull() && !(isIndex(multiple) && multiple.getAsLong() >= 1
                 && multiple.getAsLong() <= MAX_LENGTH)) {
-            throw bad(source, "padding.pad_to_multiple_of must be null or 1.." + MAX_LENGTH + ", got " + multiple);
+            throw bad(source, "padding.pad_to_multiple_of must be null or 1.." + MAX_LENGTH + ", got " + abbreviate(multiple));
         }
         JsonElement strategy = o.get("strategy");
         if (strategy != null && strategy.isJsonObject() && strategy.getAsJsonObject().has("Fixed")) {
             JsonElement n = strategy.getAsJsonObject().get("Fixed");
             if (!isIndex(n) || n.getAsLong() > MAX_LENGTH) {
-                throw bad(source, "padding.strategy.Fixed must be 0.." + MAX_LENGTH + ", got " + n);
+                throw bad(source, "padding.strategy.Fixed must be 0.." + MAX_LENGTH + ", got " + abbreviate(n));
             }
         }
         if (o.has("pad_id") && !isIndex(o.get("pad_id"))) {
-            throw bad(source, "padding.pad_id must be a non-negative integer, got " + o.get("pad_id"));
+            throw bad(source, "padding.pad_id must be a non-negative integer, got " + abbreviate(o.get("pad_id")));
         }
     }
 
@@ -105,10 +113,10 @@ final class TokenizerJsonValidator {
         JsonElement max = o.get("max_length");
         JsonElement stride = o.get("stride");
         if (!isIndex(max) || max.getAsLong() > MAX_LENGTH) {
-            throw bad(source, "truncation.max_length must be 0.." + MAX_LENGTH + ", got " + max);
+            throw bad(source, "truncation.max_length must be 0.." + MAX_LENGTH + ", got " + abbreviate(max));
         }
         if (stride != null && !stride.isJsonNull() && !(isIndex(stride) && stride.getAsLong() < Math.max(1, max.getAsLong()))) {
-            throw bad(source, "truncation.stride must be below max_length " + max + ", got " + stride);
+            throw bad(source, "truncation.stride must be below max_length " + max + ", got " + abbreviate(stride));
         }
     }
 
@@ -136,6 +144,7 @@ final class TokenizerJsonValidator {
             if (!isString(o.get("content")) || o.get("content").getAsString().isEmpty()) {
                 throw bad(source, "added_tokens[" + i + "] has no non-empty string \"content\"");
             }
+            checkTokenLength(o.get("content").getAsString(), "added_tokens[" + i + "]", source);
             if (!isIndex(o.get("id"))) {
                 throw bad(source, "added_tokens[" + i + "] has no non-negative integer \"id\"");
             }
@@ -159,8 +168,9 @@ final class TokenizerJsonValidator {
                     throw bad(source, "vocab has " + v.size() + " entries, more than " + MAX_VOCAB);
                 }
                 for (Map.Entry<String, JsonElement> e : v.entrySet()) {
+                    checkTokenLength(e.getKey(), "a vocab entry", source);
                     if (!isIndex(e.getValue())) {
-                        throw bad(source, "vocab entry '" + e.getKey() + "' is not a non-negative integer id");
+                        throw bad(source, "vocab entry '" + abbreviate(e.getKey()) + "' is not a non-negative integer id");
                     }
                 }
                 JsonElement unk = m.get("unk_token");
@@ -170,7 +180,7 @@ final class TokenizerJsonValidator {
                         throw bad(source, type + " model has no unk_token");
                     }
                 } else if (!isString(unk) || !v.has(unk.getAsString())) {
-                    throw bad(source, type + " model's unk_token " + unk + " is not in its vocab");
+                    throw bad(source, type + " model's unk_token " + abbreviate(unk) + " is not in its vocab");
                 }
                 JsonElement merges = m.get("merges");
                 if (merges != null && merges.isJsonArray() && merges.getAsJsonArray().size() > MAX_VOCAB) {
@@ -185,9 +195,15 @@ final class TokenizerJsonValidator {
                 if (n > MAX_VOCAB) {
                     throw bad(source, "vocab has " + n + " entries, more than " + MAX_VOCAB);
                 }
+                for (JsonElement piece : vocab.getAsJsonArray()) {
+                    if (!piece.isJsonArray() || piece.getAsJsonArray().size() != 2 || !isString(piece.getAsJsonArray().get(0))) {
+                        throw bad(source, "Unigram vocab entries must be [piece, score], got " + abbreviate(piece));
+                    }
+                    checkTokenLength(piece.getAsJsonArray().get(0).getAsString(), "a vocab piece", source);
+                }
                 JsonElement unk = m.get("unk_id");
                 if (!isIndex(unk) || unk.getAsLong() >= n) {
-                    throw bad(source, "Unigram model needs an unk_id within its " + n + "-piece vocab, got " + unk
+                    throw bad(source, "Unigram model needs an unk_id within its " + n + "-piece vocab, got " + abbreviate(unk)
                             + " (a character outside the vocab would fail inside the native encoder)");
                 }
             }
@@ -233,20 +249,20 @@ final class TokenizerJsonValidator {
         Set<String> known = new HashSet<>();
         for (Map.Entry<String, JsonElement> e : st.getAsJsonObject().entrySet()) {
             if (!e.getValue().isJsonObject()) {
-                throw bad(source, path + ".special_tokens." + e.getKey() + " is not an object");
+                throw bad(source, path + ".special_tokens." + abbreviate(e.getKey()) + " is not an object");
             }
             JsonObject t = e.getValue().getAsJsonObject();
             JsonElement ids = t.get("ids");
             JsonElement tokens = t.get("tokens");
             if (ids == null || !ids.isJsonArray() || tokens == null || !tokens.isJsonArray()
                     || ids.getAsJsonArray().size() != tokens.getAsJsonArray().size()) {
-                throw bad(source, path + ".special_tokens." + e.getKey() + " needs \"ids\" and \"tokens\" lists"
+                throw bad(source, path + ".special_tokens." + abbreviate(e.getKey()) + " needs \"ids\" and \"tokens\" lists"
                         + " of equal length");
             }
             for (JsonElement id : ids.getAsJsonArray()) {
                 if (!isIndex(id)) {
-                    throw bad(source, path + ".special_tokens." + e.getKey() + " has an id that is not a"
-                            + " non-negative integer: " + id);
+                    throw bad(source, path + ".special_tokens." + abbreviate(e.getKey()) + " has an id that is not a"
+                            + " non-negative integer: " + abbreviate(id));
                 }
             }
             known.add(e.getKey());
@@ -262,7 +278,7 @@ final class TokenizerJsonValidator {
             for (JsonElement piece : t.getAsJsonArray()) {
                 String special = specialTokenOf(piece);
                 if (special != null && !known.contains(special)) {
-                    throw bad(source, path + "." + which + " uses the special token '" + special
+                    throw bad(source, path + "." + which + " uses the special token '" + abbreviate(special)
                             + "', which is not in special_tokens");
                 }
             }
@@ -287,6 +303,18 @@ final class TokenizerJsonValidator {
             return String.valueOf(st);
         }
         return null;
+    }
+
+    private static void checkTokenLength(String token, String what, String source) {
+        if (token.length() > MAX_TOKEN_CHARS) {
+            throw bad(source, what + " is " + token.length() + " chars long, more than the " + MAX_TOKEN_CHARS
+                    + " accepted (" + abbreviate(token) + ")");
+        }
+    }
+
+    private static String abbreviate(Object o) {
+        String s = String.valueOf(o);
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
     }
 
     private static boolean isString(JsonElement e) {

@@ -43,6 +43,10 @@ public final class ChildFuzz {
         for (long i = first; i < first + count; i++) {
             byte[] input = kind.generate(FuzzRunner.random(seed, i));
             out.println("B " + i);
+            if (heapUsed(heap) > 64L << 20) {
+                // garbage left by earlier cases would otherwise count towards this case's peak
+                System.gc();
+            }
             resetPeaks(heap);
             long rssBefore = status("VmRSS");
             long heapBefore = heapUsed(heap);

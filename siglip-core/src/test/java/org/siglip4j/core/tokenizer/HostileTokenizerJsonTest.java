@@ -43,6 +43,13 @@ class HostileTokenizerJsonTest {
             "{\"type\":\"Unigram\",\"unk_id\":null,\"byte_fallback\":false,\"vocab\":[[\"</s>\",0.0],[\"a\",-1.0]]}",
             "null", "[]");
 
+    /** A 94,305-char Unigram piece: the native trie overflowed its stack (SIGSEGV) when built or freed. */
+    static final String UNIGRAM_LONG_PIECE = tokenizer(
+            "{\"type\":\"Unigram\",\"unk_id\":0,\"byte_fallback\":false,\"vocab\":[[\"<unk>\",0.0],[\"</s>\",0.0],[\""
+                    + "x".repeat(94_305) + "\",-1.0]]}", "null",
+            "[{\"id\":1,\"content\":\"</s>\",\"single_word\":false,\"lstrip\":false,\"rstrip\":false,"
+                    + "\"normalized\":false,\"special\":true}]");
+
     static SiglipException refused(String json) {
         SiglipException e = assertThrows(SiglipException.class, () -> SiglipTokenizer.fromJson(json, 16, "t.json"));
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
@@ -54,6 +61,7 @@ class HostileTokenizerJsonTest {
         assertTrue(refused(WORD_LEVEL_UNK_MISSING).getMessage().contains("unk_token \"[UNK]\" is not in its vocab"));
         assertTrue(refused(TEMPLATE_EMPTY_SPECIALS).getMessage().contains("'</s>', which is not in special_tokens"));
         assertTrue(refused(UNIGRAM_NO_UNK).getMessage().contains("Unigram model needs an unk_id"));
+        assertTrue(refused(UNIGRAM_LONG_PIECE).getMessage().contains("a vocab piece is 94305 chars long"));
         // the same files made consistent are accepted and encode
         String fixed = String.format(TEMPLATE_OK, "{\"</s>\":{\"id\":\"</s>\",\"ids\":[1],\"tokens\":[\"</s>\"]}}");
         try (SiglipTokenizer t = SiglipTokenizer.fromJson(tokenizer(
@@ -68,7 +76,7 @@ class HostileTokenizerJsonTest {
     void abortCasesRunInAChildJvmEndInRejections() throws Exception {
         List<String> files = new ArrayList<>();
         int i = 0;
-        for (String json : List.of(WORD_LEVEL_UNK_MISSING, TEMPLATE_EMPTY_SPECIALS, UNIGRAM_NO_UNK)) {
+        for (String json : List.of(WORD_LEVEL_UNK_MISSING, TEMPLATE_EMPTY_SPECIALS, UNIGRAM_NO_UNK, UNIGRAM_LONG_PIECE)) {
             Path f = tmp.resolve("t" + i++ + ".json");
             Files.writeString(f, json);
             files.add(f.toString());
@@ -85,7 +93,7 @@ class HostileTokenizerJsonTest {
             }
             assertEquals("DONE", line, "the child died (JVM abort?) after " + lines + "; exit "
                     + (child.process().isAlive() ? "alive" : child.process().waitFor()));
-            assertEquals(3, lines.size(), lines.toString());
+            assertEquals(4, lines.size(), lines.toString());
             lines.forEach(l -> assertTrue(l.startsWith("rejected "), l));
         }
     }
@@ -100,6 +108,10 @@ class HostileTokenizerJsonTest {
         String json = tokenizer("{\"type\":\"WordLevel\",\"vocab\":{\"<unk>\":0,\"</s>\":1},\"unk_token\":\"<unk>\"}",
                 "null", added.append(']').toString());
         assertTrue(refused(json).getMessage().contains("100000 added_tokens, more than the 10000 accepted"));
+        // one 50,000-char added token kept the native matcher busy for 40 s per text
+        String longToken = tokenizer("{\"type\":\"WordLevel\",\"vocab\":{\"<unk>\":0,\"</s>\":1},\"unk_token\":\"<unk>\"}",
+                "null", "[{\"id\":2,\"content\":\"" + "x".repeat(50_000) + "\",\"lstrip\":true}]");
+        assertTrue(refused(longToken).getMessage().contains("added_tokens[0] is 50000 chars long"));
     }
 
     @Test
