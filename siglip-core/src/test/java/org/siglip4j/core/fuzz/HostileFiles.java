@@ -337,6 +337,9 @@ public final class HostileFiles {
                         : Base64.getEncoder().encodeToString(randomBytes(r, r.nextInt(64)))) + "}";
                 case "Metaspace" -> "{\"type\":\"Metaspace\",\"replacement\":" + q(r.nextInt(4) == 0 ? str(r) : "▁")
                         + ",\"prepend_scheme\":" + q(r.nextBoolean() ? "always" : "first") + ",\"split\":" + r.nextBoolean() + "}";
+                case "Strip" -> "{\"type\":\"Strip\",\"strip_left\":" + r.nextBoolean() + ",\"strip_right\":true}";
+                case "ByteLevel" -> "{\"type\":\"ByteLevel\",\"add_prefix_space\":" + r.nextBoolean()
+                        + ",\"trim_offsets\":true,\"use_regex\":" + r.nextBoolean() + "}";
                 default -> "{\"type\":\"" + t + "\"}";
             };
         }
@@ -372,12 +375,19 @@ public final class HostileFiles {
         private static String addedTokens(Random r, List<String> v, boolean sane) {
             int n = new int[] {0, 1, 3, 10, 10_001, 100_000}[r.nextInt(!sane && r.nextInt(20) == 0 ? 6 : 4)];
             StringBuilder sb = new StringBuilder("[");
+            if (sane) {
+                // SigLIP pads with </s>: a file without it (and without a padding block) is refused
+                sb.append("{\"content\":\"</s>\",\"id\":").append(v.size() + n).append(",\"special\":true,"
+                        + "\"single_word\":false,\"lstrip\":false,\"rstrip\":false,\"normalized\":false}");
+            }
+            String[] shortTokens = {"a", "</s>", "[CLS]", "café", "🙂", "a b", "..", " ", "\\u0000"};
             for (int i = 0; i < n; i++) {
-                sb.append(i > 0 ? "," : "").append('{');
+                sb.append(i > 0 || sane ? "," : "").append('{');
                 if (sane || r.nextInt(20) != 0) {
-                    sb.append("\"content\":").append(n > 100 ? q("tok" + i) : r.nextInt(10) == 0 ? value(r) : q(str(r))).append(',');
+                    sb.append("\"content\":").append(n > 100 ? q("tok" + i) : sane ? q(shortTokens[r.nextInt(shortTokens.length)])
+                            : r.nextInt(10) == 0 ? value(r) : q(str(r))).append(',');
                 }
-                sb.append("\"id\":").append(r.nextInt(15) == 0 ? value(r) : Integer.toString(v.size() + i));
+                sb.append("\"id\":").append(!sane && r.nextInt(15) == 0 ? value(r) : Integer.toString(v.size() + i));
                 sb.append(",\"special\":").append(r.nextBoolean()).append(",\"single_word\":").append(r.nextBoolean())
                         .append(",\"lstrip\":").append(r.nextBoolean()).append(",\"rstrip\":false,\"normalized\":")
                         .append(r.nextBoolean()).append('}');
@@ -435,6 +445,9 @@ public final class HostileFiles {
 
         @Override
         public byte[] generate(Random r) {
+            if (r.nextBoolean()) {
+                return plausible(r);
+            }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             int n = new int[] {0, 1, 3, 8, 50, 3_000}[r.nextInt(6)];
             String[] texts = {"<unk>", "</s>", "<pad>", "▁", "▁a", "a", "b", "ab", "<0x41>", "<0x00>", "", "\u0301", "🙂", "x".repeat(200)};
@@ -482,6 +495,49 @@ public final class HostileFiles {
                 b[at] = (byte) (0x80 | r.nextInt(256));
             }
             return b;
+        }
+
+        /**
+         * A Unigram model sentencepiece would load (specials first, finite scores, known types),
+         * whose pieces are awkward: duplicates, empty-looking, combining marks, byte pieces, long.
+         */
+        static byte[] plausible(Random r) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            String[] texts = {"▁", "▁a", "a", "b", "ab", "<0x41>", "<0x00>", "\u0301", "🙂", "▁▁", "x".repeat(1 + r.nextInt(2_000)),
+                "</s>", "café", "ＦＵＬＬ"};
+            int n = 3 + r.nextInt(r.nextInt(10) == 0 ? 5_000 : 40);
+            for (int i = 0; i < n; i++) {
+                ByteArrayOutputStream p = new ByteArrayOutputStream();
+                String text = i == 0 ? "<unk>" : i == 1 ? "</s>" : i == 2 ? "<pad>" : texts[r.nextInt(texts.length)]
+                        + (r.nextInt(10) == 0 ? "" : Integer.toString(i));
+                bytes(p, 1, utf8(text));
+                tag(p, 2, 5);
+                int bits = Float.floatToIntBits(i < 3 ? 0f : -r.nextInt(30) - r.nextFloat());
+                for (int k = 0; k < 4; k++) {
+                    p.write(bits >>> (8 * k));
+                }
+                int type = i == 0 ? 2 : i < 3 ? 3 : r.nextInt(8) == 0 ? 1 + r.nextInt(6) : 1;
+                tag(p, 3, 0);
+                varint(p, type);
+                bytes(out, 1, p.toByteArray());
+            }
+            ByteArrayOutputStream t = new ByteArrayOutputStream();
+            tag(t, 3, 0);
+            varint(t, 1);
+            tag(t, 35, 0);
+            varint(t, r.nextInt(5) == 0 ? 1 : 0);
+            int[] ids = {0, -1, 1, 2};
+            for (int f = 40; f < 44; f++) {
+                tag(t, f, 0);
+                varint(t, ids[f - 40]);
+            }
+            bytes(out, 2, t.toByteArray());
+            ByteArrayOutputStream norm = new ByteArrayOutputStream();
+            bytes(norm, 1, utf8("identity"));
+            tag(norm, 3, 0);
+            varint(norm, r.nextInt(2));
+            bytes(out, 3, norm.toByteArray());
+            return out.toByteArray();
         }
 
         @Override

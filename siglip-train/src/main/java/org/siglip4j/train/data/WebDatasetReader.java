@@ -60,6 +60,11 @@ public final class WebDatasetReader {
             return new PairDataset(pairs, skipped);
         } catch (IOException e) {
             throw new SiglipException("cannot read WebDataset " + source + ": " + e.getMessage(), e);
+        } catch (SiglipException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // a hostile tar header (a NUL in a name, a corrupt number) surfaces as an unchecked exception
+            throw new SiglipException("cannot read WebDataset " + source + ": " + e, e);
         }
     }
 
@@ -116,6 +121,11 @@ public final class WebDatasetReader {
             while ((entry = t.getNextEntry()) != null) {
                 if (!entry.isFile()) {
                     continue;
+                }
+                if (entry.isSparse()) {
+                    // a sparse entry may claim terabytes of zeros that the shard does not hold
+                    throw new SiglipException("tar shard " + tar + " has a sparse entry, which WebDataset shards never"
+                            + " have: " + entry.getName());
                 }
                 Path out = target.resolve(entry.getName()).normalize();
                 if (!out.startsWith(target) || entry.getName().startsWith("/")) {

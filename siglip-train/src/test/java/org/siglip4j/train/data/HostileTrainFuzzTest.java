@@ -1,0 +1,33 @@
+package org.siglip4j.train.data;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.siglip4j.core.fuzz.FuzzHarness;
+import org.siglip4j.core.fuzz.FuzzRunner;
+
+/**
+ * The CI slice of the structure-aware fuzz suite for training inputs: {@value #CASES} seeded
+ * cases of each kind in a child JVM ({@code scripts/fuzz-long.sh} runs the long version).
+ */
+class HostileTrainFuzzTest {
+    static final int CASES = 150;
+
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"manifest.jsonl", "manifest.csv", "tar"})
+    void structureAwareCasesAreAcceptedOrRejectedCleanly(String kind) throws Exception {
+        FuzzRunner.KindReport r = FuzzRunner.run(HostileTrainFiles.class.getName(), kind,
+                Integer.getInteger("siglip.fuzz.hostileCases", CASES), 1_000_000, 30, "1g", FuzzHarness.seed(),
+                Files.createDirectories(tmp.resolve(kind.replace('.', '_'))));
+        System.out.println(r.row());
+        assertTrue(r.failures().isEmpty(), String.join("\n", r.failures()));
+        assertTrue(r.accepted() + r.rejected() == r.cases(), r.row());
+    }
+}
