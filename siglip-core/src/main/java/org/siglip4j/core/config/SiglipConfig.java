@@ -123,6 +123,18 @@ public record SiglipConfig(
 
     /** Parses the text of a {@code config.json}. */
     public static SiglipConfig fromJson(String json) {
+        try {
+            return parse(json);
+        } catch (SiglipException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // the last line of defence: whatever a hostile file still provokes is reported as ours
+            throw new SiglipException("config.json: cannot be read (" + e.getClass().getSimpleName() + ": "
+                    + BoundedJson.firstLine(e) + ")", e);
+        }
+    }
+
+    private static SiglipConfig parse(String json) {
         JsonElement root = BoundedJson.parse(json, "config.json");
         if (!root.isJsonObject()) {
             throw new SiglipException("config.json must hold a JSON object, got " + root);

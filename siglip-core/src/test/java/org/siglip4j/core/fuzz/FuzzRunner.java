@@ -19,11 +19,10 @@ import org.siglip4j.core.testing.ChildJvm;
  * child's {@code -Xmx} included), and the peak memory of each case against 4 x the input size plus
  * the model it loads. After an abort or a hang the next child resumes at the following case.
  *
- * <p>Long run (documented in docs/reliability.md):
- * {@code scripts/fuzz-long.sh [CASES_PER_KIND]}, which runs
- * {@code java -cp <siglip-train test class path> org.siglip4j.core.fuzz.FuzzRunner
- * --cases 10000 --batch 500 --timeout 30 --xmx 1g --seed 17
- * --kinds org.siglip4j.core.fuzz.HostileFiles,org.siglip4j.train.data.HostileTrainFiles}.
+ * <p>Long run (documented in docs/reliability.md): {@code scripts/fuzz-long.sh [CASES_PER_KIND]},
+ * which runs {@code java -cp <siglip-train test class path> org.siglip4j.core.fuzz.FuzzRunner
+ * --kinds org.siglip4j.core.fuzz.HostileFiles,org.siglip4j.train.data.HostileTrainFiles
+ * --cases 10000 --batch 500 --timeout 30 --xmx 1g --seed 17}.
  */
 public final class FuzzRunner {
     /** Memory every case may use beyond its bound for allocator and JIT noise. */

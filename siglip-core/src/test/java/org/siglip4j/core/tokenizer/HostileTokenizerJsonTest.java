@@ -50,6 +50,12 @@ class HostileTokenizerJsonTest {
             "[{\"id\":1,\"content\":\"</s>\",\"single_word\":false,\"lstrip\":false,\"rstrip\":false,"
                     + "\"normalized\":false,\"special\":true}]");
 
+    /** Padding to a multiple of 2^31: the native code allocated rows of billions of ids and aborted. */
+    static final String HUGE_PADDING = tokenizer(
+            "{\"type\":\"WordLevel\",\"vocab\":{\"<unk>\":0,\"</s>\":1},\"unk_token\":\"<unk>\"}", "null", "[]")
+            .replace("\"padding\":null", "\"padding\":{\"strategy\":{\"Fixed\":0},\"direction\":\"Right\","
+                    + "\"pad_to_multiple_of\":2147483648,\"pad_id\":1,\"pad_type_id\":0,\"pad_token\":\"</s>\"}");
+
     static SiglipException refused(String json) {
         SiglipException e = assertThrows(SiglipException.class, () -> SiglipTokenizer.fromJson(json, 16, "t.json"));
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
@@ -76,7 +82,8 @@ class HostileTokenizerJsonTest {
     void abortCasesRunInAChildJvmEndInRejections() throws Exception {
         List<String> files = new ArrayList<>();
         int i = 0;
-        for (String json : List.of(WORD_LEVEL_UNK_MISSING, TEMPLATE_EMPTY_SPECIALS, UNIGRAM_NO_UNK, UNIGRAM_LONG_PIECE)) {
+        for (String json : List.of(WORD_LEVEL_UNK_MISSING, TEMPLATE_EMPTY_SPECIALS, UNIGRAM_NO_UNK, UNIGRAM_LONG_PIECE,
+                HUGE_PADDING)) {
             Path f = tmp.resolve("t" + i++ + ".json");
             Files.writeString(f, json);
             files.add(f.toString());
@@ -93,7 +100,7 @@ class HostileTokenizerJsonTest {
             }
             assertEquals("DONE", line, "the child died (JVM abort?) after " + lines + "; exit "
                     + (child.process().isAlive() ? "alive" : child.process().waitFor()));
-            assertEquals(4, lines.size(), lines.toString());
+            assertEquals(5, lines.size(), lines.toString());
             lines.forEach(l -> assertTrue(l.startsWith("rejected "), l));
         }
     }
@@ -122,10 +129,7 @@ class HostileTokenizerJsonTest {
         assertTrue(refused(noContent).getMessage().contains("added_tokens[0] has no non-empty string \"content\""));
         String deep = "{\"model\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
         assertTrue(refused(deep).getMessage().contains("JSON nests deeper than 64 levels"));
-        String hugePadding = tokenizer("{\"type\":\"WordLevel\",\"vocab\":{\"<unk>\":0,\"</s>\":1},\"unk_token\":\"<unk>\"}",
-                "null", "[]").replace("\"padding\":null", "\"padding\":{\"strategy\":{\"Fixed\":0},\"direction\":\"Right\","
-                        + "\"pad_to_multiple_of\":2147483648,\"pad_id\":1,\"pad_type_id\":0,\"pad_token\":\"</s>\"}");
-        assertTrue(refused(hugePadding).getMessage().contains("pad_to_multiple_of"));
+        assertTrue(refused(HUGE_PADDING).getMessage().contains("pad_to_multiple_of"));
         assertTrue(refused("[1]").getMessage().contains("not a tokenizer.json object"));
     }
 }

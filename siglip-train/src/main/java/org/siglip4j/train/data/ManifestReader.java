@@ -49,6 +49,11 @@ public final class ManifestReader {
             }
         } catch (IOException e) {
             throw new SiglipException("cannot read manifest " + manifest + ": " + e.getMessage(), e);
+        } catch (SiglipException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new SiglipException("cannot read manifest " + manifest + ": " + e.getClass().getSimpleName() + ": "
+                    + BoundedJson.firstLine(e), e);
         }
         throw new SiglipException("unknown manifest format " + manifest + " (expected .jsonl or .csv)");
     }
