@@ -46,8 +46,13 @@ public record SiglipConfig(
         JsonObject extra) {
 
     private static final Logger LOG = LoggerFactory.getLogger(SiglipConfig.class);
-    /** Largest {@code num_labels} accepted without an {@code id2label} (ImageNet-21k has 21,843). */
-    public static final int MAX_LABELS = 1_000_000;
+    /**
+     * Largest {@code num_labels} accepted without an {@code id2label} (ImageNet-21k has 21,843). The
+     * default names are built eagerly (about 200 bytes each), so a 200-byte file asking for a million
+     * took 200 MB; more classes than this are given by name in {@code id2label}, which the file's size
+     * then pays for.
+     */
+    public static final int MAX_LABELS = 100_000;
     /** HF {@code model_type} of SigLIP. */
     public static final String MODEL_TYPE = "siglip";
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()

@@ -14,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
-import java.util.function.ToLongFunction;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.checkpoint.Checkpoint;
@@ -81,7 +81,7 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
     protected static <M extends PretrainedSiglip> M fromPretrained(Path dir, NDManager manager, boolean strict,
             BiFunction<SiglipConfig, NDManager, M> constructor, ToLongFunction<SiglipConfig> parameterCount) {
         SiglipConfig config = SiglipConfig.load(dir);
-        checkSizeAgainstCheckpoint(dir, config, parameterCount.applyAsLong(config));
+        checkSizeAgainstCheckpoint(dir, parameterCount.applyAsLong(config));
         M m = constructor.apply(config, manager);
         try {
             m.loadWeights(dir, strict);
@@ -99,7 +99,7 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
      * (twice the checkpoint plus room for a new classifier) so that ordinary mismatches still reach
      * the loader's report of missing, unexpected and mis-shaped tensors.
      */
-    private static void checkSizeAgainstCheckpoint(Path dir, SiglipConfig config, long implied) {
+    private static void checkSizeAgainstCheckpoint(Path dir, long implied) {
         long held = 0;
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
             for (var t : ckpt.tensors().values()) {

@@ -3,9 +3,14 @@ package org.siglip4j.core.tokenizer;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.siglip4j.core.SiglipException;
 
 /**
@@ -29,6 +34,9 @@ import org.siglip4j.core.SiglipException;
  *       them; 100,000 kept it busy for over a minute).
  *   <li>Vocabulary and merges: at most {@link #MAX_VOCAB} entries; every piece and added token at
  *       most {@link #MAX_TOKEN_CHARS} chars.
+ *   <li>{@code Replace} / {@code Split} patterns that can match the empty string, and normalised
+ *       added tokens a normaliser may erase entirely: both make the native code slice inside a
+ *       character and panic.
  *   <li>{@code padding} and {@code truncation}: lengths and {@code pad_to_multiple_of} at most
  *       {@link #MAX_LENGTH}; a huge padding length makes the native code allocate rows of billions
  *       of ids, and a failed native allocation aborts the process.
@@ -62,6 +70,13 @@ final class TokenizerJsonValidator {
      */
     static void validate(JsonObject root, String source) {
         addedTokens(root.get("added_tokens"), source);
+        List<JsonObject> patterns = new ArrayList<>();
+        collectPatterns(root.get("normalizer"), patterns, 0);
+        collectPatterns(root.get("pre_tokenizer"), patterns, 0);
+        for (JsonObject p : patterns) {
+            pattern(p, source);
+        }
+        erasableAddedTokens(root, patterns, source);
         JsonElement model = root.get("model");
         if (model == null || !model.isJsonObject()) {
             throw bad(source, "no \"model\" object");
@@ -118,6 +133,119 @@ final class TokenizerJsonValidator {
         if (stride != null && !stride.isJsonNull() && !(isIndex(stride) && stride.getAsLong() < Math.max(1, max.getAsLong()))) {
             throw bad(source, "truncation.stride must be below max_length " + max + ", got " + abbreviate(stride));
         }
+    }
+
+    /** Text a pattern is tried on: a zero-width match on any of them is refused. */
+    private static final List<String> PROBES = List.of("", "x", "xx", "a b", " ", "\u2581x", "caf\u00e9 1", "\n");
+
+    /** Every {@code Replace} / {@code Split} component, also inside {@code Sequence}s. */
+    private static void collectPatterns(JsonElement e, List<JsonObject> out, int depth) {
+        if (e == null || !e.isJsonObject() || depth > 64) {
+            return;
+        }
+        JsonObject o = e.getAsJsonObject();
+        JsonElement type = o.get("type");
+        if (isString(type) && (type.getAsString().equals("Replace") || type.getAsString().equals("Split"))) {
+            out.add(o);
+        }
+        for (String list : new String[] {"normalizers", "pretokenizers"}) {
+            JsonElement l = o.get(list);
+            if (l != null && l.isJsonArray()) {
+                for (JsonElement x : l.getAsJsonArray()) {
+                    collectPatterns(x, out, depth + 1);
+                }
+            }
+        }
+    }
+
+    /**
+     * A {@code Replace} or {@code Split} pattern that matches the empty string makes the native
+     * normaliser slice inside a character and panic ({@code normalizer.rs}), which aborts the JVM:
+     * empty patterns and regexes with a zero-width match on simple probe texts are refused, and so
+     * are regexes Java cannot compile (their zero-width matches cannot be ruled out here).
+     */
+    private static void pattern(JsonObject o, String source) {
+        String type = o.get("type").getAsString();
+        JsonElement p = o.get("pattern");
+        if (p == null || !p.isJsonObject()) {
+            throw bad(source, type + " has no \"pattern\" object");
+        }
+        JsonObject po = p.getAsJsonObject();
+        if (isString(po.get("String"))) {
+            if (po.get("String").getAsString().isEmpty()) {
+                throw bad(source, type + " has an empty pattern, which the native code cannot run");
+            }
+            return;
+        }
+        if (!isString(po.get("Regex"))) {
+            throw bad(source, type + " pattern must be {\"String\": ...} or {\"Regex\": ...}");
+        }
+        String regex = po.get("Regex").getAsString();
+        Pattern compiled;
+        try {
+            compiled = Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw bad(source, type + " regex " + abbreviate(regex) + " cannot be checked: " + e.getDescription());
+        }
+        for (String probe : PROBES) {
+            Matcher m = compiled.matcher(probe);
+            while (m.find()) {
+                if (m.end() == m.start()) {
+                    throw bad(source, type + " regex " + abbreviate(regex) + " matches an empty string (in '" + probe
+                            + "'), which the native code cannot run");
+                }
+            }
+        }
+    }
+
+    /**
+     * An added token matched after normalisation ({@code normalized: true}) whose normalised form is
+     * empty makes the native added-token matcher slice inside a character and panic
+     * ({@code added_vocabulary.rs}), which aborts the JVM. A normaliser can erase whitespace
+     * (Strip), combining marks (StripAccents), control and format characters (Precompiled) and
+     * whatever a Replace with empty content matches; so a normalised added token needs a character
+     * outside those that no such Replace removes.
+     */
+    private static void erasableAddedTokens(JsonObject root, List<JsonObject> patterns, String source) {
+        JsonElement normalizer = root.get("normalizer");
+        JsonElement added = root.get("added_tokens");
+        if (normalizer == null || normalizer.isJsonNull() || added == null || !added.isJsonArray()) {
+            return;
+        }
+        List<Pattern> erasers = new ArrayList<>();
+        for (JsonObject p : patterns) {
+            JsonElement content = p.get("content");
+            if (p.get("type").getAsString().equals("Replace") && isString(content) && content.getAsString().isEmpty()) {
+                JsonObject po = p.getAsJsonObject("pattern");
+                erasers.add(isString(po.get("String")) ? Pattern.compile(Pattern.quote(po.get("String").getAsString()))
+                        : Pattern.compile(po.get("Regex").getAsString()));
+            }
+        }
+        JsonArray a = added.getAsJsonArray();
+        for (int i = 0; i < a.size(); i++) {
+            JsonObject o = a.get(i).getAsJsonObject();
+            JsonElement normalized = o.get("normalized");
+            if (normalized != null && normalized.isJsonPrimitive() && !normalized.getAsBoolean()) {
+                continue;
+            }
+            String content = o.get("content").getAsString();
+            for (Pattern eraser : erasers) {
+                content = eraser.matcher(content).replaceAll("");
+            }
+            if (content.codePoints().allMatch(TokenizerJsonValidator::erasable)) {
+                throw bad(source, "added_tokens[" + i + "] " + abbreviate(o.get("content"))
+                        + " is normalised but a normaliser may erase all of it; mark it \"normalized\": false");
+            }
+        }
+    }
+
+    /** Characters some normaliser removes: whitespace, marks, control and format characters. */
+    private static boolean erasable(int c) {
+        int t = Character.getType(c);
+        return Character.isWhitespace(c) || Character.isSpaceChar(c) || t == Character.NON_SPACING_MARK
+                || t == Character.ENCLOSING_MARK || t == Character.COMBINING_SPACING_MARK || t == Character.FORMAT
+                || t == Character.CONTROL || t == Character.UNASSIGNED || t == Character.SURROGATE
+                || t == Character.PRIVATE_USE;
     }
 
     private static SiglipException bad(String source, String what) {

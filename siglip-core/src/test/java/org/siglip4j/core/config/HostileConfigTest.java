@@ -1,5 +1,6 @@
 package org.siglip4j.core.config;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,6 +67,18 @@ class HostileConfigTest {
         // real files nest a few levels and still parse
         SiglipConfig.fromJson("{\"model_type\":\"siglip\",\"vision_config\":{\"k\":" + "[".repeat(20) + "]".repeat(20)
                 + "}}");
+    }
+
+    /** Found by the structure-aware suite: 200 bytes asking for a million default label names took 200 MB. */
+    @Test
+    void defaultLabelNamesAreBoundedByWhatTheFileCanJustify() throws IOException {
+        JsonObject c = fixtureConfig();
+        c.remove("id2label");
+        c.remove("label2id");
+        c.addProperty("num_labels", 1_000_000);
+        assertTrue(refused(c.toString()).getMessage().contains("num_labels 1000000 is more than 100000"));
+        c.addProperty("num_labels", 21_843);
+        assertEquals(21_843, SiglipConfig.fromJson(c.toString()).numLabels());
     }
 
     @Test

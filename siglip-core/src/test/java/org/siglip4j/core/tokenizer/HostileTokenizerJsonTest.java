@@ -56,6 +56,28 @@ class HostileTokenizerJsonTest {
             .replace("\"padding\":null", "\"padding\":{\"strategy\":{\"Fixed\":0},\"direction\":\"Right\","
                     + "\"pad_to_multiple_of\":2147483648,\"pad_id\":1,\"pad_type_id\":0,\"pad_token\":\"</s>\"}");
 
+    static final String END_TOKEN = "{\"id\":1,\"content\":\"</s>\",\"single_word\":false,\"lstrip\":false,\"rstrip\":false,"
+            + "\"normalized\":false,\"special\":true}";
+
+    /**
+     * Found by the structure-aware suite: a Strip normaliser and a normalised added token " ",
+     * which normalises to nothing; the native added-token matcher sliced inside a character.
+     */
+    static final String ERASED_ADDED_TOKEN = tokenizer(
+            "{\"type\":\"WordLevel\",\"vocab\":{\"<unk>\":0,\"</s>\":1},\"unk_token\":\"<unk>\"}", "null",
+            "[" + END_TOKEN + ",{\"id\":2,\"content\":\" \",\"single_word\":false,\"lstrip\":false,\"rstrip\":false,"
+                    + "\"normalized\":true,\"special\":false}]")
+            .replace("\"normalizer\":null", "\"normalizer\":{\"type\":\"Strip\",\"strip_left\":true,\"strip_right\":true}");
+
+    /** Found by the structure-aware suite: a Replace regex with a zero-width match ((?=x)). */
+    static final String ZERO_WIDTH_REPLACE = tokenizer(
+            "{\"type\":\"BPE\",\"vocab\":{\"<unk>\":0,\"</s>\":1},\"unk_token\":\"<unk>\",\"merges\":[],"
+                    + "\"byte_fallback\":true,\"dropout\":null}", "null", "[" + END_TOKEN + "]")
+            .replace("\"normalizer\":null", "\"normalizer\":{\"type\":\"Replace\",\"pattern\":{\"Regex\":\"(?=x)\"},"
+                    + "\"content\":\"b\"}")
+            .replace("{\"type\":\"Whitespace\"}", "{\"type\":\"ByteLevel\",\"add_prefix_space\":true,"
+                    + "\"trim_offsets\":true,\"use_regex\":false}");
+
     static SiglipException refused(String json) {
         SiglipException e = assertThrows(SiglipException.class, () -> SiglipTokenizer.fromJson(json, 16, "t.json"));
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
@@ -68,6 +90,8 @@ class HostileTokenizerJsonTest {
         assertTrue(refused(TEMPLATE_EMPTY_SPECIALS).getMessage().contains("'</s>', which is not in special_tokens"));
         assertTrue(refused(UNIGRAM_NO_UNK).getMessage().contains("Unigram model needs an unk_id"));
         assertTrue(refused(UNIGRAM_LONG_PIECE).getMessage().contains("a vocab piece is 94305 chars long"));
+        assertTrue(refused(ERASED_ADDED_TOKEN).getMessage().contains("a normaliser may erase all of it"));
+        assertTrue(refused(ZERO_WIDTH_REPLACE).getMessage().contains("matches an empty string"));
         // the same files made consistent are accepted and encode
         String fixed = String.format(TEMPLATE_OK, "{\"</s>\":{\"id\":\"</s>\",\"ids\":[1],\"tokens\":[\"</s>\"]}}");
         try (SiglipTokenizer t = SiglipTokenizer.fromJson(tokenizer(
@@ -83,7 +107,7 @@ class HostileTokenizerJsonTest {
         List<String> files = new ArrayList<>();
         int i = 0;
         for (String json : List.of(WORD_LEVEL_UNK_MISSING, TEMPLATE_EMPTY_SPECIALS, UNIGRAM_NO_UNK, UNIGRAM_LONG_PIECE,
-                HUGE_PADDING)) {
+                HUGE_PADDING, ERASED_ADDED_TOKEN, ZERO_WIDTH_REPLACE)) {
             Path f = tmp.resolve("t" + i++ + ".json");
             Files.writeString(f, json);
             files.add(f.toString());
@@ -100,7 +124,7 @@ class HostileTokenizerJsonTest {
             }
             assertEquals("DONE", line, "the child died (JVM abort?) after " + lines + "; exit "
                     + (child.process().isAlive() ? "alive" : child.process().waitFor()));
-            assertEquals(5, lines.size(), lines.toString());
+            assertEquals(7, lines.size(), lines.toString());
             lines.forEach(l -> assertTrue(l.startsWith("rejected "), l));
         }
     }
