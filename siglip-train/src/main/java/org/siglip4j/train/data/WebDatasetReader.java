@@ -108,6 +108,13 @@ public final class WebDatasetReader {
         return new PairDataset(pairs, skipped);
     }
 
+    /** An entry name with its control characters escaped, so that an error stays one line. */
+    private static String printable(String name) {
+        StringBuilder sb = new StringBuilder();
+        name.chars().forEach(c -> sb.append(c < 0x20 || c == 0x7F ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+        return sb.toString();
+    }
+
     private static Path extract(Path tar, Path extractTo) throws IOException {
         String shardName = tar.getFileName().toString().replaceAll("\\.tar$", "");
         Path target = extractTo.resolve(shardName).toAbsolutePath().normalize();
@@ -125,11 +132,12 @@ public final class WebDatasetReader {
                 if (entry.isSparse()) {
                     // a sparse entry may claim terabytes of zeros that the shard does not hold
                     throw new SiglipException("tar shard " + tar + " has a sparse entry, which WebDataset shards never"
-                            + " have: " + entry.getName());
+                            + " have: " + printable(entry.getName()));
                 }
                 Path out = target.resolve(entry.getName()).normalize();
                 if (!out.startsWith(target) || entry.getName().startsWith("/")) {
-                    throw new SiglipException("tar shard " + tar + " has an entry outside its folder: " + entry.getName());
+                    throw new SiglipException("tar shard " + tar + " has an entry outside its folder: "
+                            + printable(entry.getName()));
                 }
                 if (out.equals(done)) {
                     continue; // the marker is ours: a shard must not be able to declare itself unpacked
