@@ -602,9 +602,9 @@ public final class HostileFiles {
                 chunk(o, "tRNS", randomBytes(r, r.nextInt(300)), r);
             }
             // image data: zeros that inflate to what the header promises (a small bomb when it promises much)
-            long rowBytes = (Math.min(w, 20_000) * depth * 4 + 7) / 8 + 1;
-            int raw = (int) Math.min(rowBytes * Math.min(h, 20_000), r.nextInt(4) == 0 ? 64L << 20 : 1 << 16);
-            byte[] z = deflate(new byte[Math.max(0, raw)]);
+            long rowBytes = (Math.max(1, Math.min(w, 20_000)) * depth * 4 + 7) / 8 + 1;
+            int raw = (int) Math.min(rowBytes * Math.max(1, Math.min(h, 20_000)), r.nextInt(4) == 0 ? 64L << 20 : 1 << 16);
+            byte[] z = deflate(new byte[raw]);
             int cut = r.nextInt(5) == 0 ? r.nextInt(z.length + 1) : z.length;
             chunk(o, "IDAT", java.util.Arrays.copyOf(z, cut), r);
             if (r.nextInt(6) != 0) {
