@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.io.BoundedJson;
 
 /**
  * The weights of a Hugging Face model folder: {@code model.safetensors}, or the shards listed by
@@ -72,7 +71,7 @@ public final class Checkpoint implements AutoCloseable {
         Path dir = index.toAbsolutePath().getParent();
         JsonObject root;
         try {
-            JsonElement e = JsonParser.parseString(Files.readString(index, StandardCharsets.UTF_8));
+            JsonElement e = BoundedJson.parse(Files.readString(index, StandardCharsets.UTF_8), index.toString());
             if (!e.isJsonObject() || !e.getAsJsonObject().has("weight_map")
                     || !e.getAsJsonObject().get("weight_map").isJsonObject()) {
                 throw new SiglipException(index + ": expected an object with a weight_map object");
@@ -80,8 +79,6 @@ public final class Checkpoint implements AutoCloseable {
             root = e.getAsJsonObject();
         } catch (IOException e) {
             throw new SiglipException("cannot read " + index + ": " + e.getMessage(), e);
-        } catch (JsonParseException e) {
-            throw new SiglipException(index + " is not valid JSON: " + e.getMessage(), e);
         }
         Map<String, String> weightMap = new TreeMap<>();
         for (Map.Entry<String, JsonElement> e : root.getAsJsonObject("weight_map").entrySet()) {

@@ -3,17 +3,17 @@ package org.siglip4j.core.checkpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.StringReader;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.CharBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.io.BoundedJson;
 
 /**
  * A memory-mapped reader of one {@code .safetensors} file. The header is validated completely on
@@ -105,50 +106,44 @@ public final class SafetensorsReader implements AutoCloseable {
             throw bad(file, "header length " + headerLen + " goes beyond the end of the file (" + size
                     + " bytes; truncated?)");
         }
-        ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
-        readFully(ch, hb, 8);
-        hb.flip();
-        String header;
-        try {
-            CharBuffer cb = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(hb);
-            header = cb.toString();
-        } catch (CharacterCodingException e) {
-            throw bad(file, "header is not valid UTF-8");
-        }
-        JsonElement root;
-        try {
-            JsonReader jr = new JsonReader(new StringReader(header));
-            jr.setStrictness(Strictness.STRICT);
-            root = JsonParser.parseReader(jr);
-            if (jr.peek() != com.google.gson.stream.JsonToken.END_DOCUMENT) {
-                throw bad(file, "trailing data after the header JSON");
-            }
-        } catch (JsonParseException | IllegalStateException | IOException e) {
-            throw bad(file, "header is not valid JSON (" + e.getMessage() + ")");
-        }
-        if (!root.isJsonObject()) {
-            throw bad(file, "header is not a JSON object");
-        }
         long dataStart = 8 + headerLen;
         long dataSize = size - dataStart;
         Map<String, String> metadata = new LinkedHashMap<>();
         Map<String, TensorInfo> tensors = new TreeMap<>();
-        for (Map.Entry<String, JsonElement> e : root.getAsJsonObject().entrySet()) {
-            String name = e.getKey();
-            if (name.equals("__metadata__")) {
-                if (!e.getValue().isJsonObject()) {
-                    throw bad(file, "__metadata__ must be an object of strings");
-                }
-                for (Map.Entry<String, JsonElement> m : e.getValue().getAsJsonObject().entrySet()) {
-                    if (!m.getValue().isJsonPrimitive() || !m.getValue().getAsJsonPrimitive().isString()) {
-                        throw bad(file, "__metadata__." + m.getKey() + " must be a string");
-                    }
-                    metadata.put(m.getKey(), m.getValue().getAsString());
-                }
-                continue;
+        // Streamed straight from the file: a tree of Gson objects costs ~1 KB per entry, so a legal
+        // 98 MB header of tiny entries took 6 GB; this keeps one small record per tensor.
+        ch.position(8);
+        Reader reader = new InputStreamReader(new BoundedStream(Channels.newInputStream(ch), headerLen),
+                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT));
+        try {
+            JsonReader jr = new JsonReader(new BufferedReader(reader, 1 << 16));
+            jr.setStrictness(Strictness.STRICT);
+            if (jr.peek() != JsonToken.BEGIN_OBJECT) {
+                throw bad(file, "header is not a JSON object");
             }
-            tensors.put(name, entry(file, name, e.getValue(), dataSize));
+            jr.beginObject();
+            boolean sawMetadata = false;
+            while (jr.hasNext()) {
+                String name = jr.nextName();
+                if (tensors.containsKey(name) || name.equals("__metadata__") && sawMetadata) {
+                    throw bad(file, "'" + name + "' is listed twice in the header");
+                }
+                if (name.equals("__metadata__")) {
+                    sawMetadata = true;
+                    readMetadata(file, jr, metadata);
+                } else {
+                    tensors.put(name, entry(file, name, jr, dataSize));
+                }
+            }
+            jr.endObject();
+            if (jr.peek() != JsonToken.END_DOCUMENT) {
+                throw bad(file, "trailing data after the header JSON");
+            }
+        } catch (CharacterCodingException e) {
+            throw bad(file, "header is not valid UTF-8");
+        } catch (JsonParseException | IllegalStateException | NumberFormatException | IOException e) {
+            throw bad(file, "header is not valid JSON (" + BoundedJson.firstLine(e) + ")");
         }
         List<TensorInfo> byOffset = new ArrayList<>(tensors.values());
         byOffset.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
@@ -166,22 +161,47 @@ public final class SafetensorsReader implements AutoCloseable {
                 Collections.unmodifiableMap(metadata));
     }
 
-    private static TensorInfo entry(Path file, String name, JsonElement v, long dataSize) {
-        if (!v.isJsonObject()) {
+    private static void readMetadata(Path file, JsonReader jr, Map<String, String> metadata) throws IOException {
+        if (jr.peek() != JsonToken.BEGIN_OBJECT) {
+            throw bad(file, "__metadata__ must be an object of strings");
+        }
+        jr.beginObject();
+        while (jr.hasNext()) {
+            String key = jr.nextName();
+            if (jr.peek() != JsonToken.STRING) {
+                throw bad(file, "__metadata__." + key + " must be a string");
+            }
+            metadata.put(key, jr.nextString());
+        }
+        jr.endObject();
+    }
+
+    private static TensorInfo entry(Path file, String name, JsonReader jr, long dataSize) throws IOException {
+        if (jr.peek() != JsonToken.BEGIN_OBJECT) {
             throw bad(file, "entry of tensor '" + name + "' is not an object");
         }
-        JsonObject o = v.getAsJsonObject();
-        if (!o.has("dtype") || !o.has("shape") || !o.has("data_offsets")) {
+        String dtypeName = null;
+        long[] shape = null;
+        long[] off = null;
+        jr.beginObject();
+        while (jr.hasNext()) {
+            switch (jr.nextName()) {
+                case "dtype" -> {
+                    if (jr.peek() != JsonToken.STRING) {
+                        throw bad(file, "tensor '" + name + "' has a non-string dtype");
+                    }
+                    dtypeName = jr.nextString();
+                }
+                case "shape" -> shape = longs(file, name, "shape", jr);
+                case "data_offsets" -> off = longs(file, name, "data_offsets", jr);
+                default -> jr.skipValue();
+            }
+        }
+        jr.endObject();
+        if (dtypeName == null || shape == null || off == null) {
             throw bad(file, "tensor '" + name + "' lacks dtype, shape or data_offsets");
         }
-        DType dtype;
-        try {
-            dtype = DType.parse(o.get("dtype").getAsString(), name);
-        } catch (UnsupportedOperationException | IllegalStateException | ClassCastException e) {
-            throw bad(file, "tensor '" + name + "' has a non-string dtype");
-        }
-        long[] shape = longs(file, name, "shape", o.get("shape"));
-        long[] off = longs(file, name, "data_offsets", o.get("data_offsets"));
+        DType dtype = DType.parse(dtypeName, name);
         if (off.length != 2) {
             throw bad(file, "tensor '" + name + "' data_offsets must be [begin, end]");
         }
@@ -194,10 +214,13 @@ public final class SafetensorsReader implements AutoCloseable {
         long bytes;
         try {
             long n = 1;
+            // PyTorch computes strides from the non-zero dimensions even of an empty tensor
+            long strides = 1;
             for (long s : shape) {
                 n = Math.multiplyExact(n, s);
+                strides = Math.multiplyExact(strides, Math.max(1, s));
             }
-            bytes = Math.multiplyExact(n, dtype.bytes());
+            bytes = Math.multiplyExact(strides, dtype.bytes()) >= 0 ? Math.multiplyExact(n, dtype.bytes()) : -1;
         } catch (ArithmeticException ex) {
             throw bad(file, "tensor '" + name + "' shape overflows");
         }
@@ -205,27 +228,79 @@ public final class SafetensorsReader implements AutoCloseable {
             throw bad(file, "tensor '" + name + "' is " + dtype + java.util.Arrays.toString(shape) + " = " + bytes
                     + " bytes but data_offsets span " + (end - begin) + " bytes");
         }
-        return new TensorInfo(name, dtype, shape, begin, end);
+        return new TensorInfo(name, dtype, shape.length == 0 ? SCALAR : shape, begin, end);
     }
 
-    private static long[] longs(Path file, String name, String field, JsonElement e) {
-        if (!e.isJsonArray()) {
+    private static final long[] SCALAR = new long[0];
+
+    private static long[] longs(Path file, String name, String field, JsonReader jr) throws IOException {
+        if (jr.peek() != JsonToken.BEGIN_ARRAY) {
             throw bad(file, "tensor '" + name + "' " + field + " must be a list of integers");
         }
-        long[] out = new long[e.getAsJsonArray().size()];
-        int i = 0;
-        for (JsonElement x : e.getAsJsonArray()) {
-            if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isNumber()) {
-                throw bad(file, "tensor '" + name + "' " + field + " must be a list of integers, got " + e);
+        long[] out = new long[4];
+        int n = 0;
+        jr.beginArray();
+        while (jr.hasNext()) {
+            if (jr.peek() != JsonToken.NUMBER) {
+                throw bad(file, "tensor '" + name + "' " + field + " must be a list of integers");
             }
-            java.math.BigDecimal d = x.getAsBigDecimal();
+            String text = jr.nextString();
+            java.math.BigDecimal d;
+            try {
+                d = new java.math.BigDecimal(text);
+            } catch (NumberFormatException e) {
+                throw bad(file, "tensor '" + name + "' " + field + " must hold non-negative integers, got " + text);
+            }
             if (d.signum() < 0 || d.scale() > 0 && d.stripTrailingZeros().scale() > 0
                     || d.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
-                throw bad(file, "tensor '" + name + "' " + field + " must hold non-negative integers, got " + e);
+                throw bad(file, "tensor '" + name + "' " + field + " must hold non-negative integers, got " + text);
             }
-            out[i++] = d.longValue();
+            if (n == out.length) {
+                out = java.util.Arrays.copyOf(out, 2 * n);
+            }
+            out[n++] = d.longValue();
         }
-        return out;
+        jr.endArray();
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /** The first {@code limit} bytes of a stream (the header), never reading into the data. */
+    private static final class BoundedStream extends java.io.FilterInputStream {
+        private long left;
+
+        BoundedStream(java.io.InputStream in, long limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int b = super.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = super.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
+
+        @Override
+        public void close() {
+            // the channel stays open for the tensors
+        }
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {

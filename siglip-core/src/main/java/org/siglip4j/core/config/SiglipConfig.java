@@ -5,8 +5,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +19,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.io.AtomicFiles;
+import org.siglip4j.core.io.BoundedJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +46,13 @@ public record SiglipConfig(
         JsonObject extra) {
 
     private static final Logger LOG = LoggerFactory.getLogger(SiglipConfig.class);
-    /** Largest {@code num_labels} accepted without an {@code id2label} (ImageNet-21k has 21,843). */
-    public static final int MAX_LABELS = 1_000_000;
+    /**
+     * Largest {@code num_labels} accepted without an {@code id2label} (ImageNet-21k has 21,843). The
+     * default names are built eagerly (about 200 bytes each), so a 200-byte file asking for a million
+     * took 200 MB; more classes than this are given by name in {@code id2label}, which the file's size
+     * then pays for.
+     */
+    public static final int MAX_LABELS = 100_000;
     /** HF {@code model_type} of SigLIP. */
     public static final String MODEL_TYPE = "siglip";
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
@@ -124,12 +128,19 @@ public record SiglipConfig(
 
     /** Parses the text of a {@code config.json}. */
     public static SiglipConfig fromJson(String json) {
-        JsonElement root;
         try {
-            root = JsonParser.parseString(json);
-        } catch (JsonParseException e) {
-            throw new SiglipException("config.json is not valid JSON: " + e.getMessage(), e);
+            return parse(json);
+        } catch (SiglipException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // the last line of defence: whatever a hostile file still provokes is reported as ours
+            throw new SiglipException("config.json: cannot be read (" + e.getClass().getSimpleName() + ": "
+                    + BoundedJson.firstLine(e) + ")", e);
         }
+    }
+
+    private static SiglipConfig parse(String json) {
+        JsonElement root = BoundedJson.parse(json, "config.json");
         if (!root.isJsonObject()) {
             throw new SiglipException("config.json must hold a JSON object, got " + root);
         }

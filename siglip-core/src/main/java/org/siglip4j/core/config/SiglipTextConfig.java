@@ -63,6 +63,10 @@ public record SiglipTextConfig(
         JsonFields.checkAct(p, hiddenAct);
         JsonFields.checkEps(p, layerNormEps);
         JsonFields.checkDropout(p, attentionDropout);
+        double d = hiddenSize;
+        ParameterCounts.checkPlausible("text_config", ((double) vocabSize + maxPositionEmbeddings) * d
+                + (double) numHiddenLayers * ParameterCounts.encoderLayerEstimate(d, intermediateSize)
+                + d * projectionSize);
         extra = extra == null ? new JsonObject() : extra.deepCopy();
     }
 

@@ -41,6 +41,11 @@ public record SiglipVisionConfig(
     /** The activations the MLP implements. */
     public static final Set<String> SUPPORTED_ACTIVATIONS =
             Set.of("gelu_pytorch_tanh", "gelu_new", "gelu_fast", "gelu", "relu", "quick_gelu");
+    /**
+     * Largest {@code image_size}: {@code image_size^2} stays within Pillow's decompression-bomb limit
+     * of 178,956,970 pixels, which the image loader also applies.
+     */
+    public static final int MAX_IMAGE_SIZE = 13_377;
     /** HF {@code model_type} of a vision config. */
     public static final String MODEL_TYPE = "siglip_vision_model";
 
@@ -65,9 +70,18 @@ public record SiglipVisionConfig(
             throw new SiglipException("config.json: vision_config.image_size " + imageSize
                     + " is smaller than vision_config.patch_size " + patchSize + " (no patches)");
         }
+        if (imageSize > MAX_IMAGE_SIZE) {
+            throw new SiglipException("config.json: vision_config.image_size " + imageSize + " is larger than "
+                    + MAX_IMAGE_SIZE + " (an image of that many pixels is over Pillow's decompression-bomb limit)");
+        }
         JsonFields.checkAct(p, hiddenAct);
         JsonFields.checkEps(p, layerNormEps);
         JsonFields.checkDropout(p, attentionDropout);
+        double patches = Math.pow(Math.floor((double) imageSize / patchSize), 2);
+        double d = hiddenSize;
+        ParameterCounts.checkPlausible("vision_config", (double) numChannels * patchSize * patchSize * d + patches * d
+                + (double) numHiddenLayers * ParameterCounts.encoderLayerEstimate(d, intermediateSize)
+                + 4 * d * d + ParameterCounts.encoderLayerEstimate(d, intermediateSize));
         extra = extra == null ? new JsonObject() : extra.deepCopy();
     }
 
@@ -156,7 +170,7 @@ public record SiglipVisionConfig(
     /** Number of parameters of the vision transformer (with the head when {@link #visionUseHead}). */
     public long parameterCount() {
         long d = hiddenSize;
-        long n = (long) numPatches();
+        long n = (long) gridSize() * gridSize();
         long count = (long) numChannels * patchSize * patchSize * d + d + n * d;
         count += numHiddenLayers * ParameterCounts.encoderLayer(d, intermediateSize);
         count += 2 * d;

@@ -2,10 +2,7 @@ package org.siglip4j.core.hub;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -21,6 +18,7 @@ import java.util.Set;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.checkpoint.format.CheckpointFormats;
 import org.siglip4j.core.checkpoint.format.OpenClipFormat;
+import org.siglip4j.core.io.BoundedJson;
 
 /**
  * Turns "a local model folder or a hub id" into a local folder holding a SigLIP model, the way
@@ -247,13 +245,13 @@ public final class ModelLocator {
      */
     static List<String> shardNames(Path index, RepoId repo) {
         JsonObject root;
-        try (Reader r = Files.newBufferedReader(index, StandardCharsets.UTF_8)) {
-            JsonElement e = JsonParser.parseReader(r);
+        try {
+            JsonElement e = BoundedJson.parse(Files.readString(index, StandardCharsets.UTF_8), SAFETENSORS_INDEX + " of " + repo);
             if (!e.isJsonObject()) {
                 throw new SiglipException(SAFETENSORS_INDEX + " of " + repo + " is not a JSON object");
             }
             root = e.getAsJsonObject();
-        } catch (IOException | JsonParseException e) {
+        } catch (IOException e) {
             throw new SiglipException("cannot read " + SAFETENSORS_INDEX + " of " + repo + ": " + e.getMessage(), e);
         }
         JsonElement map = root.get("weight_map");
@@ -286,8 +284,8 @@ public final class ModelLocator {
     }
 
     private static boolean isVisionOnly(Path config) {
-        try (Reader r = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
-            JsonElement e = JsonParser.parseReader(r);
+        try {
+            JsonElement e = BoundedJson.parse(Files.readString(config, StandardCharsets.UTF_8), config.toString());
             if (!e.isJsonObject()) {
                 return false;
             }

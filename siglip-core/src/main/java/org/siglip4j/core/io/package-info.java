@@ -1,2 +1,5 @@
-/** File-system helpers shared by the packages that write files: atomic replacement of a file. */
+/**
+ * File helpers shared by the packages that read and write files: atomic replacement of a file,
+ * JSON parsing with a bound on nesting depth.
+ */
 package org.siglip4j.core.io;

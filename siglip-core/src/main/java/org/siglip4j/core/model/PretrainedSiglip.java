@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.checkpoint.Checkpoint;
@@ -73,12 +74,15 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
      * @param manager manager whose sub-manager will own the weights
      * @param strict as in {@link #loadWeights}
      * @param constructor the model class's {@code (config, manager)} constructor
+     * @param parameterCount the number of parameters the constructor builds for a config
      * @param <M> the model class
      * @return the loaded model
      */
     protected static <M extends PretrainedSiglip> M fromPretrained(Path dir, NDManager manager, boolean strict,
-            BiFunction<SiglipConfig, NDManager, M> constructor) {
-        M m = constructor.apply(SiglipConfig.load(dir), manager);
+            BiFunction<SiglipConfig, NDManager, M> constructor, ToLongFunction<SiglipConfig> parameterCount) {
+        SiglipConfig config = SiglipConfig.load(dir);
+        checkSizeAgainstCheckpoint(dir, parameterCount.applyAsLong(config));
+        M m = constructor.apply(config, manager);
         try {
             m.loadWeights(dir, strict);
         } catch (RuntimeException e) {
@@ -87,6 +91,29 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
         }
         return m;
     }
+
+    /**
+     * Refuses, before a single block is built, a config that describes a model far larger than the
+     * checkpoint beside it (a config with a million layers would otherwise be built block by block
+     * until memory runs out). Reading the checkpoint's header costs nothing; the bound is loose
+     * (twice the checkpoint plus room for a new classifier) so that ordinary mismatches still reach
+     * the loader's report of missing, unexpected and mis-shaped tensors.
+     */
+    private static void checkSizeAgainstCheckpoint(Path dir, long implied) {
+        long held = 0;
+        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            for (var t : ckpt.tensors().values()) {
+                held += t.numel();
+            }
+        }
+        if (implied > 2 * held + MISMATCH_SLACK) {
+            throw new SiglipException(dir.resolve("config.json") + " implies " + implied + " parameters but the"
+                    + " checkpoint holds " + held + " values: the config does not describe this checkpoint");
+        }
+    }
+
+    /** Parameters a config may imply beyond twice its checkpoint (a fresh classifier of 16k classes). */
+    private static final long MISMATCH_SLACK = 16L << 20;
 
     /** The report of the last {@link #loadWeights} call, or null. */
     public LoadReport lastLoadReport() {

@@ -55,7 +55,8 @@ public class SiglipForImageClassification extends PretrainedSiglip {
      * is reported unexpected and the missing classifier is initialised randomly.
      */
     public static SiglipForImageClassification fromPretrained(Path dir, NDManager manager, boolean strict) {
-        return fromPretrained(dir, manager, strict, SiglipForImageClassification::new);
+        return fromPretrained(dir, manager, strict, SiglipForImageClassification::new,
+                SiglipConfig::classificationParameterCount);
     }
 
     @Override

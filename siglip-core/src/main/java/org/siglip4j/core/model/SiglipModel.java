@@ -48,7 +48,7 @@ public class SiglipModel extends PretrainedSiglip {
 
     /** Loads a folder; with {@code strict=false} problems are logged and in {@link #lastLoadReport()}. */
     public static SiglipModel fromPretrained(Path dir, NDManager manager, boolean strict) {
-        return fromPretrained(dir, manager, strict, SiglipModel::new);
+        return fromPretrained(dir, manager, strict, SiglipModel::new, SiglipConfig::parameterCount);
     }
 
     /** A randomly initialised model (HF-style initialisers, paper logit scale/bias). */

@@ -26,7 +26,8 @@ public class SiglipTextModel extends PretrainedSiglip {
 
     /** Loads the text tower of a HF SigLIP folder. */
     public static SiglipTextModel fromPretrained(Path dir, NDManager manager) {
-        return fromPretrained(dir, manager, true, SiglipTextModel::new);
+        return fromPretrained(dir, manager, true, SiglipTextModel::new,
+                c -> c.textConfig().parameterCount());
     }
 
     @Override

@@ -26,7 +26,8 @@ public class SiglipVisionModel extends PretrainedSiglip {
 
     /** Loads the vision tower of a HF SigLIP folder. */
     public static SiglipVisionModel fromPretrained(Path dir, NDManager manager) {
-        return fromPretrained(dir, manager, true, SiglipVisionModel::new);
+        return fromPretrained(dir, manager, true, SiglipVisionModel::new,
+                c -> c.visionConfig().parameterCount());
     }
 
     @Override

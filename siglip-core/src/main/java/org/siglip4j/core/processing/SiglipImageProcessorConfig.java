@@ -3,14 +3,13 @@ package org.siglip4j.core.processing;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.io.BoundedJson;
 
 /**
  * The settings of HF's {@code SiglipImageProcessor} as stored in {@code preprocessor_config.json}.
@@ -45,6 +44,11 @@ public record SiglipImageProcessorConfig(
     public SiglipImageProcessorConfig {
         if (height <= 0 || width <= 0) {
             throw new SiglipException("image processor size must be positive, got height " + height + ", width " + width);
+        }
+        // the processor makes a float image of this size: keep it within what a decoded image may be
+        if ((long) height * width > ImageLoader.MAX_PIXELS) {
+            throw new SiglipException("image processor size " + height + "x" + width + " is over "
+                    + ImageLoader.MAX_PIXELS + " pixels (Pillow's decompression-bomb limit)");
         }
         if (resample == null) {
             throw new SiglipException("image processor resample must be set");
@@ -138,12 +142,7 @@ public record SiglipImageProcessorConfig(
         } catch (IOException e) {
             throw new SiglipException("cannot read " + file + ": " + e, e);
         }
-        JsonElement root;
-        try {
-            root = JsonParser.parseString(text);
-        } catch (JsonParseException e) {
-            throw new SiglipException(file + " is not valid JSON: " + e.getMessage(), e);
-        }
+        JsonElement root = BoundedJson.parse(text, file.toString());
         if (!root.isJsonObject()) {
             throw new SiglipException(file + " must hold a JSON object");
         }

@@ -7,8 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.io.BoundedJson;
 
 /**
  * HF's {@code SiglipTokenizer} called as {@code tokenizer(texts, padding="max_length",
@@ -76,7 +75,14 @@ public final class SiglipTokenizer implements AutoCloseable {
      * @throws SiglipException if neither file exists or one is invalid
      */
     public static SiglipTokenizer load(Path dir) {
-        return load(dir, true);
+        try {
+            return load(dir, true);
+        } catch (SiglipException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // the last line of defence: whatever a hostile file still provokes is reported as ours
+            throw new SiglipException("cannot load the tokenizer of " + dir + ": " + e.getClass().getSimpleName() + ": " + BoundedJson.firstLine(e), e);
+        }
     }
 
     /** {@link #load}, optionally with the Rust library encoding (to compare the two). */
@@ -152,7 +158,13 @@ public final class SiglipTokenizer implements AutoCloseable {
      * @return the tokenizer
      */
     public static SiglipTokenizer fromJson(String tokenizerJson, int maxLength, String source) {
-        return fromJson(tokenizerJson, maxLength, source, true);
+        try {
+            return fromJson(tokenizerJson, maxLength, source, true);
+        } catch (SiglipException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new SiglipException("cannot load the tokenizer " + source + ": " + e.getClass().getSimpleName() + ": " + BoundedJson.firstLine(e), e);
+        }
     }
 
     static SiglipTokenizer fromJson(String tokenizerJson, int maxLength, String source, boolean allowJava) {
@@ -165,6 +177,7 @@ public final class SiglipTokenizer implements AutoCloseable {
             throw new SiglipException("max length must be at least 1, got " + maxLength);
         }
         JsonObject root = parseRoot(tokenizerJson, source);
+        TokenizerJsonValidator.validate(root, source);
         long padId;
         try {
             padId = padIdOf(root, source, padToken);
@@ -203,7 +216,7 @@ public final class SiglipTokenizer implements AutoCloseable {
             return HuggingFaceTokenizer.newInstance(
                     new ByteArrayInputStream(tokenizerJson.getBytes(StandardCharsets.UTF_8)), options);
         } catch (IOException | RuntimeException e) {
-            throw new SiglipException("cannot create a tokenizer from " + source + ": " + e.getMessage(), e);
+            throw new SiglipException("cannot create a tokenizer from " + source + ": " + BoundedJson.firstLine(e), e);
         }
     }
 
@@ -215,6 +228,7 @@ public final class SiglipTokenizer implements AutoCloseable {
         if (rust == null) {
             String text = rustJson.get();
             JsonObject root = parseRoot(text, source);
+            TokenizerJsonValidator.validate(root, source);
             checkPrecompiled(root.get("normalizer"), source);
             rust = newRust(text, maxLength, source);
         }
@@ -256,11 +270,11 @@ public final class SiglipTokenizer implements AutoCloseable {
     }
 
     private static JsonObject parseRoot(String text, String source) {
-        try {
-            return JsonParser.parseString(text).getAsJsonObject();
-        } catch (JsonParseException | IllegalStateException e) {
-            throw new SiglipException(source + " is not a tokenizer.json object: " + e.getMessage(), e);
+        JsonElement e = BoundedJson.parse(text, source);
+        if (!e.isJsonObject()) {
+            throw new SiglipException(source + " is not a tokenizer.json object");
         }
+        return e.getAsJsonObject();
     }
 
     private static String withPadding(JsonObject root, long padId, String padToken, int maxLength) {
@@ -366,17 +380,11 @@ public final class SiglipTokenizer implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             return null;
         }
-        try {
-            JsonElement e = JsonParser.parseString(Files.readString(file));
-            if (!e.isJsonObject()) {
-                throw new SiglipException(file + " must hold a JSON object");
-            }
-            return e.getAsJsonObject();
-        } catch (IOException e) {
-            throw new SiglipException("cannot read " + file + ": " + e, e);
-        } catch (JsonParseException e) {
-            throw new SiglipException(file + " is not valid JSON: " + e.getMessage(), e);
+        JsonElement e = BoundedJson.parse(readText(file), file.toString());
+        if (!e.isJsonObject()) {
+            throw new SiglipException(file + " must hold a JSON object");
         }
+        return e.getAsJsonObject();
     }
 
     /** @return the fixed number of ids per text ({@code model_max_length}) */

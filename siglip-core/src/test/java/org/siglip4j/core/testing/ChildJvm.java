@@ -39,9 +39,14 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code main} with {@code args}; stderr is merged into the lines read. */
     public static ChildJvm start(Class<?> main, String... args) throws IOException {
+        return start(List.of("-Xmx512m"), main, args);
+    }
+
+    /** Starts {@code main} with extra JVM options ({@code -Xmx...}, {@code -XX:ErrorFile=...}). */
+    public static ChildJvm start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
+        cmd.addAll(jvmOptions);
         cmd.add("-Dai.djl.offline=true");
         cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=error");
         cmd.add("-Dsiglip.fixtures=" + Fixtures.dir());

@@ -3,12 +3,11 @@ package org.siglip4j.train.data;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.io.BoundedJson;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -50,6 +49,11 @@ public final class ManifestReader {
             }
         } catch (IOException e) {
             throw new SiglipException("cannot read manifest " + manifest + ": " + e.getMessage(), e);
+        } catch (SiglipException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new SiglipException("cannot read manifest " + manifest + ": " + e.getClass().getSimpleName() + ": "
+                    + BoundedJson.firstLine(e), e);
         }
         throw new SiglipException("unknown manifest format " + manifest + " (expected .jsonl or .csv)");
     }
@@ -68,13 +72,13 @@ public final class ManifestReader {
                 }
                 JsonObject obj;
                 try {
-                    JsonElement el = JsonParser.parseString(line);
+                    JsonElement el = BoundedJson.parse(line, "line " + lineNo);
                     if (!el.isJsonObject()) {
                         skipped.add("line " + lineNo + ": not a JSON object");
                         continue;
                     }
                     obj = el.getAsJsonObject();
-                } catch (JsonParseException e) {
+                } catch (SiglipException e) {
                     skipped.add("line " + lineNo + ": invalid JSON (" + e.getMessage() + ")");
                     continue;
                 }

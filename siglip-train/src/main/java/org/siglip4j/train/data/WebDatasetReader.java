@@ -60,6 +60,11 @@ public final class WebDatasetReader {
             return new PairDataset(pairs, skipped);
         } catch (IOException e) {
             throw new SiglipException("cannot read WebDataset " + source + ": " + e.getMessage(), e);
+        } catch (SiglipException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // a hostile tar header (a NUL in a name, a corrupt number) surfaces as an unchecked exception
+            throw new SiglipException("cannot read WebDataset " + source + ": " + e, e);
         }
     }
 
@@ -103,6 +108,13 @@ public final class WebDatasetReader {
         return new PairDataset(pairs, skipped);
     }
 
+    /** An entry name with its control characters escaped, so that an error stays one line. */
+    private static String printable(String name) {
+        StringBuilder sb = new StringBuilder();
+        name.chars().forEach(c -> sb.append(c < 0x20 || c == 0x7F ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+        return sb.toString();
+    }
+
     private static Path extract(Path tar, Path extractTo) throws IOException {
         String shardName = tar.getFileName().toString().replaceAll("\\.tar$", "");
         Path target = extractTo.resolve(shardName).toAbsolutePath().normalize();
@@ -117,9 +129,15 @@ public final class WebDatasetReader {
                 if (!entry.isFile()) {
                     continue;
                 }
+                if (entry.isSparse()) {
+                    // a sparse entry may claim terabytes of zeros that the shard does not hold
+                    throw new SiglipException("tar shard " + tar + " has a sparse entry, which WebDataset shards never"
+                            + " have: " + printable(entry.getName()));
+                }
                 Path out = target.resolve(entry.getName()).normalize();
                 if (!out.startsWith(target) || entry.getName().startsWith("/")) {
-                    throw new SiglipException("tar shard " + tar + " has an entry outside its folder: " + entry.getName());
+                    throw new SiglipException("tar shard " + tar + " has an entry outside its folder: "
+                            + printable(entry.getName()));
                 }
                 if (out.equals(done)) {
                     continue; // the marker is ours: a shard must not be able to declare itself unpacked
