@@ -11,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.model.CheckpointedFeatures;
 import org.siglip4j.core.model.PretrainedSiglip;
 import org.siglip4j.core.model.SiglipModel;
 import org.siglip4j.core.nn.GradMode;
@@ -43,7 +44,10 @@ import java.util.function.ToDoubleFunction;
  * through its towers; replica gradients are summed into the master parameters; gradients are
  * clipped by global norm; AdamW updates once; replicas are refreshed. With {@code accumulate > 1}
  * the embeddings of all micro-batches are computed first without a graph and each micro-batch is
- * run again with one (gradient caching), so the loss is exactly the single-batch loss.
+ * run again with one (gradient caching), so the loss is exactly the single-batch loss. With
+ * {@link TrainerConfig#gradientCheckpointing()} each training tower keeps only its encoder layers'
+ * inputs and recomputes the layers after the surrogate's backward pass
+ * ({@link CheckpointedFeatures}).
  *
  * <p>Why not DJL's {@code EasyTrain}: it computes the loss per device split (losing the
  * cross-device negatives), sums per-split gradients of a mean loss (k times too large), clips by
@@ -87,6 +91,8 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
     private final int height;
     private final int width;
     private final boolean towersTrain;
+    private final boolean imageTrains;
+    private final boolean textTrains;
     private int completed;
 
     /**
@@ -106,8 +112,9 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
         this.height = model.config().visionConfig().imageSize();
         this.width = height;
         this.trainable = applyFreeze(model, config.freeze());
-        this.towersTrain = trainable.keySet().stream().anyMatch(k -> k.startsWith("vision_model.")
-                || k.startsWith("text_model."));
+        this.imageTrains = trainable.keySet().stream().anyMatch(k -> k.startsWith("vision_model."));
+        this.textTrains = trainable.keySet().stream().anyMatch(k -> k.startsWith("text_model."));
+        this.towersTrain = imageTrains || textTrains;
         this.optimizer = new AdamW(trainable,
                 new AdamW.Settings(0.9, 0.999, config.adamEpsilon(), config.weightDecay()), AdamW.defaultDecayRule(), model.manager());
         this.schedule = new LearningRateSchedule(config.learningRate(), config.warmupSteps(), config.steps(),
@@ -209,16 +216,14 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
             ShardedLossResult r;
             if (config.accumulate() == 1) {
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    List<NDArray> img = new ArrayList<>();
-                    List<NDArray> txt = new ArrayList<>();
+                    List<Towers> towers = new ArrayList<>();
                     for (int p = 0; p < pieces; p++) {
-                        ParameterStore ps = replicas.store(deviceOf(p), pieceManagers.get(p));
-                        img.add(imageEmbeds(ps, px.get(p)));
-                        txt.add(textEmbeds(ps, tok.get(p)));
+                        towers.add(towers(replicas.store(deviceOf(p), pieceManagers.get(p)), px.get(p), tok.get(p)));
                     }
-                    r = computeLoss(img, txt, t, b, labels);
+                    r = computeLoss(towers.stream().map(Towers::image).toList(),
+                            towers.stream().map(Towers::text).toList(), t, b, labels);
                     for (int p = 0; p < pieces; p++) {
-                        backward(gc, r.towerSurrogate(p, img.get(p), txt.get(p)));
+                        backward(gc, p, r, towers.get(p));
                     }
                     gc.backward(r.scaleBiasSurrogate(t, b));
                 }
@@ -227,16 +232,15 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
                 List<NDArray> txt = new ArrayList<>();
                 try (GradMode off = GradMode.disabled()) {
                     for (int p = 0; p < pieces; p++) {
-                        ParameterStore ps = replicas.store(deviceOf(p), pieceManagers.get(p));
-                        img.add(imageEmbeds(ps, px.get(p)));
-                        txt.add(textEmbeds(ps, tok.get(p)));
+                        Towers tw = towers(replicas.store(deviceOf(p), pieceManagers.get(p)), px.get(p), tok.get(p));
+                        img.add(tw.image());
+                        txt.add(tw.text());
                     }
                 }
                 r = computeLoss(img, txt, t, b, labels);
                 for (int p = 0; p < pieces && towersTrain; p++) {
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        ParameterStore ps = replicas.store(deviceOf(p), pieceManagers.get(p));
-                        backward(gc, r.towerSurrogate(p, imageEmbeds(ps, px.get(p)), textEmbeds(ps, tok.get(p))));
+                        backward(gc, p, r, towers(replicas.store(deviceOf(p), pieceManagers.get(p)), px.get(p), tok.get(p)));
                     }
                 }
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -297,18 +301,45 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
      * reports whether a {@code .grad} exists, not whether an array is in the graph, so the
      * decision is taken from the parameters.)
      */
-    private void backward(GradientCollector gc, NDArray surrogate) {
+    private void backward(GradientCollector gc, int piece, ShardedLossResult r, Towers towers) {
         if (towersTrain) {
-            gc.backward(surrogate);
+            gc.backward(r.towerSurrogate(piece, towers.image(), towers.text()));
+            for (CheckpointedFeatures c : towers.checkpointed()) {
+                c.backward();
+            }
         }
+        towers.checkpointed().forEach(CheckpointedFeatures::close);
     }
 
-    private NDArray imageEmbeds(ParameterStore ps, NDArray pixels) {
-        return PretrainedSiglip.l2normalize(model.getImageFeatures(ps, pixels, true));
-    }
+    /**
+     * One piece's normalised embeddings under autograd, and, with gradient checkpointing, the
+     * checkpointed runs whose backward pass follows the surrogate's.
+     */
+    private record Towers(NDArray image, NDArray text, List<CheckpointedFeatures> checkpointed) {}
 
-    private NDArray textEmbeds(ParameterStore ps, NDArray ids) {
-        return PretrainedSiglip.l2normalize(model.getTextFeatures(ps, ids, true));
+    /**
+     * Both towers on a piece. Gradient checkpointing applies to a tower with trainable
+     * parameters only: a frozen tower records no graph anyway.
+     */
+    private Towers towers(ParameterStore ps, NDArray pixels, NDArray ids) {
+        List<CheckpointedFeatures> checkpointed = new ArrayList<>();
+        NDArray image;
+        NDArray text;
+        if (config.gradientCheckpointing() && imageTrains && GradMode.isEnabled()) {
+            CheckpointedFeatures c = model.getImageFeaturesCheckpointed(ps, pixels, true);
+            checkpointed.add(c);
+            image = c.features();
+        } else {
+            image = model.getImageFeatures(ps, pixels, true);
+        }
+        if (config.gradientCheckpointing() && textTrains && GradMode.isEnabled()) {
+            CheckpointedFeatures c = model.getTextFeaturesCheckpointed(ps, ids, true);
+            checkpointed.add(c);
+            text = c.features();
+        } else {
+            text = model.getTextFeatures(ps, ids, true);
+        }
+        return new Towers(PretrainedSiglip.l2normalize(image), PretrainedSiglip.l2normalize(text), checkpointed);
     }
 
     private int deviceOf(int piece) {

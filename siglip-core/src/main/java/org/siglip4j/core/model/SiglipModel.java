@@ -16,6 +16,7 @@ import java.util.function.UnaryOperator;
 import org.siglip4j.core.config.SiglipConfig;
 import org.siglip4j.core.nn.BaseModelOutput;
 import org.siglip4j.core.nn.CheckpointedStages;
+import org.siglip4j.core.nn.SiglipModule;
 import org.siglip4j.core.nn.SiglipTextTransformer;
 import org.siglip4j.core.nn.SiglipVisionTransformer;
 
@@ -129,20 +130,27 @@ public class SiglipModel extends PretrainedSiglip {
      */
     public CheckpointedFeatures getImageFeaturesCheckpointed(ParameterStore ps, NDArray pixelValues, boolean training) {
         List<CheckpointedStages> runs = new ArrayList<>();
-        NDArray features = imageChunks(pixelValues, px -> checkpointed(px, visionModel.stages(ps, training), runs));
+        NDArray features = imageChunks(pixelValues,
+                px -> checkpointed(px, visionModel.stages(ps, training), trains(visionModel, "embeddings"), runs));
         return new CheckpointedFeatures(features, runs);
     }
 
     /** {@link #getTextFeatures(ParameterStore, NDArray, boolean)} with activation checkpointing per encoder layer. */
     public CheckpointedFeatures getTextFeaturesCheckpointed(ParameterStore ps, NDArray inputIds, boolean training) {
         List<CheckpointedStages> runs = new ArrayList<>();
-        NDArray features = textChunks(inputIds, ids -> checkpointed(ids, textModel.stages(ps, training), runs));
+        NDArray features = textChunks(inputIds,
+                ids -> checkpointed(ids, textModel.stages(ps, training), trains(textModel, "embeddings"), runs));
         return new CheckpointedFeatures(features, runs);
     }
 
-    private static NDArray checkpointed(NDArray input, List<UnaryOperator<NDArray>> stages,
+    /** Whether a child module of a tower has a parameter that takes gradients. */
+    private static boolean trains(SiglipModule tower, String child) {
+        return tower.modules().get(child).namedParameters().values().stream().anyMatch(Parameter::requiresGradient);
+    }
+
+    private static NDArray checkpointed(NDArray input, List<UnaryOperator<NDArray>> stages, boolean firstStageTrains,
             List<CheckpointedStages> runs) {
-        CheckpointedStages run = CheckpointedStages.forward(input, stages);
+        CheckpointedStages run = CheckpointedStages.forward(input, stages, firstStageTrains);
         runs.add(run);
         return run.output();
     }

@@ -35,13 +35,15 @@ import org.siglip4j.core.SiglipException;
  */
 public final class CheckpointedStages implements AutoCloseable {
     private final List<UnaryOperator<NDArray>> stages;
+    private final boolean firstStageTrains;
     private final NDManager manager;
     private final List<NDArray> inputs = new ArrayList<>();
     private NDArray leaf;
     private NDArray output;
 
-    private CheckpointedStages(List<UnaryOperator<NDArray>> stages, NDManager manager) {
+    private CheckpointedStages(List<UnaryOperator<NDArray>> stages, boolean firstStageTrains, NDManager manager) {
         this.stages = stages;
+        this.firstStageTrains = firstStageTrains;
         this.manager = manager;
     }
 
@@ -51,9 +53,12 @@ public final class CheckpointedStages implements AutoCloseable {
      *
      * @param input the first stage's input; it stays in its manager and is not closed
      * @param stages at least one stage; applied in order they are the function checkpointed
+     * @param firstStageTrains whether the first stage has parameters that take gradients (if not,
+     *     the backward pass ends at its output)
      * @return the run, whose kept inputs live in a sub-manager of {@code input}'s manager
      */
-    public static CheckpointedStages forward(NDArray input, List<UnaryOperator<NDArray>> stages) {
+    public static CheckpointedStages forward(NDArray input, List<UnaryOperator<NDArray>> stages,
+            boolean firstStageTrains) {
         if (stages.isEmpty()) {
             throw new SiglipException("gradient checkpointing needs at least one stage");
         }
@@ -62,7 +67,7 @@ public final class CheckpointedStages implements AutoCloseable {
                     + input.getManager().getEngine().getEngineName());
         }
         NDManager home = input.getManager();
-        CheckpointedStages run = new CheckpointedStages(List.copyOf(stages), home.newSubManager());
+        CheckpointedStages run = new CheckpointedStages(List.copyOf(stages), firstStageTrains, home.newSubManager());
         NDArray h = input;
         try (GradMode off = GradMode.disabled()) {
             for (int i = 0; i < stages.size() - 1; i++) {
@@ -114,8 +119,14 @@ public final class CheckpointedStages implements AutoCloseable {
                     } else {
                         x.tempAttach(scope); // the caller's input
                     }
-                    NDArray out = stages.get(i).apply(x);
-                    JniUtils.backward((PtNDArray) out, (PtNDArray) g, false, false);
+                    PtNDArray out = (PtNDArray) stages.get(i).apply(x);
+                    // Only stage 0 can be out of the graph: its input takes no gradient, so it
+                    // has none when its parameters are frozen (locked-image tuning). The caller
+                    // says so: DJL's requiresGrad answers false for any non-leaf result, and its
+                    // grad_fn query crashes on an array outside the graph.
+                    if (i > 0 || firstStageTrains) {
+                        JniUtils.backward(out, (PtNDArray) g, false, false);
+                    }
                     g.close();
                     if (i > 0) {
                         g = x.getGradient();
@@ -126,6 +137,7 @@ public final class CheckpointedStages implements AutoCloseable {
         }
         inputs.clear();
     }
+
 
     /** Frees the kept inputs and the leaf (the output stays with the caller). */
     @Override
