@@ -192,6 +192,7 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
             throw new SiglipException("step " + (completed + 1) + ": only " + n + " pairs could be loaded ("
                     + batch.failures().size() + " bad records), fewer than devices x accumulate = " + pieces);
         }
+        StepResult result;
         try (NDManager sm = model.manager().newSubManager()) {
             NDArray pixels = sm.create(flatten(batch.pixels()), new Shape(n, 3, height, width));
             NDArray ids = tokenizer.encode(batch.texts(), sm);
@@ -265,14 +266,17 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
             }
             double lr = schedule.at(completed);
             optimizer.step(lr);
-            optimizer.zeroGradients();
             replicas.refresh();
             completed++;
             for (NDManager pm : pieceManagers) {
                 pm.close();
             }
-            return new StepResult(completed, lossValue, lr, norm, n);
+            result = new StepResult(completed, lossValue, lr, norm, n);
         }
+        // After the step's manager has handed t' and b back to the model's: new handles are made
+        // in an array's current manager.
+        optimizer.releaseGradients();
+        return result;
     }
 
     private ShardedLossResult computeLoss(List<NDArray> img, List<NDArray> txt, NDArray t, NDArray b, NDArray labels) {

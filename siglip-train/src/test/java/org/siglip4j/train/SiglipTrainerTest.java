@@ -86,6 +86,9 @@ class SiglipTrainerTest {
                 for (int s = 2; s < 8; s++) {
                     t.step(loader.get(s));
                 }
+                // Each step gives the trainable parameters new handles (AdamW.releaseGradients
+                // frees the gradients that way); the current ones are not left behind.
+                model.namedParameters().values().forEach(p -> before.add(p.getArray().getUid()));
                 Map<String, Integer> left = new TreeMap<>();
                 for (NDArray a : root.getManagedArrays()) {
                     if (!before.contains(a.getUid())) {
