@@ -122,8 +122,9 @@ public final class CheckpointedStages implements AutoCloseable {
                     PtNDArray out = (PtNDArray) stages.get(i).apply(x);
                     // Only stage 0 can be out of the graph: its input takes no gradient, so it
                     // has none when its parameters are frozen (locked-image tuning). The caller
-                    // says so: DJL's requiresGrad answers false for any non-leaf result, and its
-                    // grad_fn query crashes on an array outside the graph.
+                    // says so: JniUtils.requiresGrad answered false in the trainer for layer
+                    // outputs that had a grad_fn, and the grad_fn query dereferences a null
+                    // grad_fn (a crash) on an array outside the graph.
                     if (i > 0 || firstStageTrains) {
                         JniUtils.backward(out, (PtNDArray) g, false, false);
                     }
