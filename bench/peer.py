@@ -37,6 +37,7 @@ import warnings
 import numpy as np
 import torch
 import torch.nn.functional as F
+import torch.utils.checkpoint
 from torch import nn
 
 torch.set_grad_enabled(False)
@@ -148,10 +149,15 @@ class Encoder(nn.Module):
     def __init__(self, c):
         super().__init__()
         self.layers = nn.ModuleList(EncoderLayer(c) for _ in range(c["num_hidden_layers"]))
+        self.gradient_checkpointing = False
 
     def forward(self, x):
         for layer in self.layers:
-            x = layer(x)
+            if self.gradient_checkpointing and torch.is_grad_enabled():
+                # as HF's gradient_checkpointing_enable(): torch.utils.checkpoint per layer, non-reentrant
+                x = torch.utils.checkpoint.checkpoint(layer, x, use_reentrant=False)
+            else:
+                x = layer(x)
         return x
 
 
@@ -408,11 +414,13 @@ class Peer:
             size = req["size"]
             return list(self.pool.map(lambda p: preprocess_one(p, size), req["files"]))
         if row == "train":
-            return self._train_step(x, req["ids_shape"])
+            return self._train_step(x, req["ids_shape"], bool(req.get("grad_checkpointing", False)))
         raise ValueError("unknown row " + row)
 
-    def _train_step(self, pixels, ids_shape):
+    def _train_step(self, pixels, ids_shape, checkpointing=False):
         m = self.model
+        m.vision_model.encoder.gradient_checkpointing = checkpointing
+        m.text_model.encoder.gradient_checkpointing = checkpointing
         if self.opt is None:
             m.train()
             self.opt = torch.optim.AdamW(m.parameters(), lr=1e-5, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-4)

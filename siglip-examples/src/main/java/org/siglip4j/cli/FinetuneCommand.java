@@ -128,6 +128,11 @@ final class FinetuneCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int accumulate;
 
+    @Option(names = "--grad-checkpointing",
+            description = "Keep only each encoder layer's input and recompute the layers in the backward pass: "
+                    + "far less memory for about one more forward pass (same gradients).")
+    boolean gradCheckpointing;
+
     @Option(names = "--resume", description = "Continue from the newest checkpoint in OUT/checkpoints.")
     boolean resume;
 
@@ -298,7 +303,7 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         TrainerConfig.Builder b = TrainerConfig.builder(out).optSteps(steps).optBatchSize(batchSize)
                 .optLearningRate(lr).optWeightDecay(weightDecay).optClipNorm(clipNorm).optDevices(devices)
-                .optAccumulate(accumulate).optSeed(seed).optCheckpointEvery(checkpointEvery)
+                .optAccumulate(accumulate).optGradientCheckpointing(gradCheckpointing).optSeed(seed).optCheckpointEvery(checkpointEvery)
                 .optFreeze(new TrainerConfig.Freeze(lockImage, unlockLast, lockText, 0))
                 .optShowProgress(!noProgress);
         if (warmup != null) {

@@ -114,6 +114,30 @@ class FinetuneCommandTest {
         PipelineCommandsTest.assertOneLineError(otherSeed, "--seed 3");
     }
 
+    /**
+     * {@code --grad-checkpointing} reaches the trainer and changes nothing but memory: the same
+     * losses step by step (step 2's loss follows from step 1's update).
+     */
+    @Test
+    void gradCheckpointingGivesTheSameLosses(@TempDir Path tmp) throws IOException {
+        Path manifest = manifest(tmp.resolve("data"));
+        List<List<Map<String, Object>>> runs = new java.util.ArrayList<>();
+        for (String flag : List.of("--seed", "--grad-checkpointing")) {
+            Path out = tmp.resolve("run" + runs.size());
+            String[] args = {"finetune", "--model", PipelineCommandsTest.model(), "--train", manifest.toString(),
+                "--out", out.toString(), "--batch-size", "8", "--lr", "1e-3", "--warmup", "1", "--workers", "2",
+                "--no-progress", "--steps", "3", "--seed", "3"};
+            PipelineCommandsTest.Run r = PipelineCommandsTest.run(flag.equals("--seed") ? args : concat(args, flag));
+            assertEquals(0, r.code(), r.err() + r.out());
+            runs.add(steps(out));
+        }
+        for (int i = 0; i < 3; i++) {
+            double plain = ((Number) runs.get(0).get(i).get("loss")).doubleValue();
+            double ckpt = ((Number) runs.get(1).get(i).get("loss")).doubleValue();
+            assertEquals(plain, ckpt, 1e-5 * Math.abs(plain), "loss of step " + (i + 1));
+        }
+    }
+
     @Test
     void trainsAClassifierHeadOnAnImageFolder(@TempDir Path tmp) throws IOException {
         Path folder = tmp.resolve("classes");

@@ -68,6 +68,10 @@ public final class ClassificationTrainer implements AutoCloseable, TrainingLoop.
      * @param config the run
      */
     public ClassificationTrainer(SiglipForImageClassification model, Path modelSource, TrainerConfig config) {
+        if (config.gradientCheckpointing()) {
+            throw new SiglipException("gradient checkpointing is implemented for SigLIP fine-tuning only, not for "
+                    + "the classifier; drop --grad-checkpointing (or use --accumulate to save memory)");
+        }
         this.model = model;
         this.config = config;
         this.size = model.config().visionConfig().imageSize();

@@ -12,6 +12,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.model.CheckpointedFeatures;
 import org.siglip4j.core.model.PretrainedSiglip;
 import org.siglip4j.core.model.Siglip2Model;
 import org.siglip4j.core.model.SiglipModel;
@@ -47,7 +48,10 @@ import java.util.function.ToDoubleFunction;
  * through its towers; replica gradients are summed into the master parameters; gradients are
  * clipped by global norm; AdamW updates once; replicas are refreshed. With {@code accumulate > 1}
  * the embeddings of all micro-batches are computed first without a graph and each micro-batch is
- * run again with one (gradient caching), so the loss is exactly the single-batch loss.
+ * run again with one (gradient caching), so the loss is exactly the single-batch loss. With
+ * {@link TrainerConfig#gradientCheckpointing()} each training tower keeps only its encoder layers'
+ * inputs and recomputes the layers after the surrogate's backward pass
+ * ({@link CheckpointedFeatures}).
  *
  * <p>Why not DJL's {@code EasyTrain}: it computes the loss per device split (losing the
  * cross-device negatives), sums per-split gradients of a mean loss (k times too large), clips by
@@ -98,6 +102,8 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
     private final int height;
     private final int width;
     private final boolean towersTrain;
+    private final boolean imageTrains;
+    private final boolean textTrains;
     private int completed;
 
     /**
@@ -133,6 +139,10 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
     private SiglipTrainer(PretrainedSiglip model, SiglipModel siglip, Siglip2Model naflex,
             Siglip2ImageProcessor naflexImages, Parameter logitScale, Parameter logitBias, SiglipTokenizer tokenizer,
             Path modelSource, TrainerConfig config) {
+        if (naflex != null && config.gradientCheckpointing()) {
+            throw new SiglipException("gradient checkpointing is not available for SigLIP 2 NaFlex models yet;"
+                    + " train without --grad-checkpointing");
+        }
         this.model = model;
         this.siglip = siglip;
         this.naflex = naflex;
@@ -144,8 +154,9 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
         this.height = model.config().visionConfig().imageSize();
         this.width = height;
         this.trainable = applyFreeze(model, config.freeze());
-        this.towersTrain = trainable.keySet().stream().anyMatch(k -> k.startsWith("vision_model.")
-                || k.startsWith("text_model."));
+        this.imageTrains = trainable.keySet().stream().anyMatch(k -> k.startsWith("vision_model."));
+        this.textTrains = trainable.keySet().stream().anyMatch(k -> k.startsWith("text_model."));
+        this.towersTrain = imageTrains || textTrains;
         this.optimizer = new AdamW(trainable,
                 new AdamW.Settings(0.9, 0.999, config.adamEpsilon(), config.weightDecay()), AdamW.defaultDecayRule(), model.manager());
         this.schedule = new LearningRateSchedule(config.learningRate(), config.warmupSteps(), config.steps(),
@@ -223,6 +234,7 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
             throw new SiglipException("step " + (completed + 1) + ": only " + n + " pairs could be loaded ("
                     + batch.failures().size() + " bad records), fewer than devices x accumulate = " + pieces);
         }
+        StepResult result;
         try (NDManager sm = model.manager().newSubManager()) {
             NDList pixels = imageInputs(batch.pixels(), sm);
             NDArray ids = tokenizer.encode(batch.texts(), sm);
@@ -251,16 +263,14 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
             ShardedLossResult r;
             if (config.accumulate() == 1) {
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    List<NDArray> img = new ArrayList<>();
-                    List<NDArray> txt = new ArrayList<>();
+                    List<Towers> towers = new ArrayList<>();
                     for (int p = 0; p < pieces; p++) {
-                        ParameterStore ps = replicas.store(deviceOf(p), pieceManagers.get(p));
-                        img.add(imageEmbeds(ps, px.get(p)));
-                        txt.add(textEmbeds(ps, tok.get(p)));
+                        towers.add(towers(replicas.store(deviceOf(p), pieceManagers.get(p)), px.get(p), tok.get(p)));
                     }
-                    r = computeLoss(img, txt, t, b, labels);
+                    r = computeLoss(towers.stream().map(Towers::image).toList(),
+                            towers.stream().map(Towers::text).toList(), t, b, labels);
                     for (int p = 0; p < pieces; p++) {
-                        backward(gc, r.towerSurrogate(p, img.get(p), txt.get(p)));
+                        backward(gc, p, r, towers.get(p));
                     }
                     gc.backward(r.scaleBiasSurrogate(t, b));
                 }
@@ -269,16 +279,15 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
                 List<NDArray> txt = new ArrayList<>();
                 try (GradMode off = GradMode.disabled()) {
                     for (int p = 0; p < pieces; p++) {
-                        ParameterStore ps = replicas.store(deviceOf(p), pieceManagers.get(p));
-                        img.add(imageEmbeds(ps, px.get(p)));
-                        txt.add(textEmbeds(ps, tok.get(p)));
+                        Towers tw = towers(replicas.store(deviceOf(p), pieceManagers.get(p)), px.get(p), tok.get(p));
+                        img.add(tw.image());
+                        txt.add(tw.text());
                     }
                 }
                 r = computeLoss(img, txt, t, b, labels);
                 for (int p = 0; p < pieces && towersTrain; p++) {
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        ParameterStore ps = replicas.store(deviceOf(p), pieceManagers.get(p));
-                        backward(gc, r.towerSurrogate(p, imageEmbeds(ps, px.get(p)), textEmbeds(ps, tok.get(p))));
+                        backward(gc, p, r, towers(replicas.store(deviceOf(p), pieceManagers.get(p)), px.get(p), tok.get(p)));
                     }
                 }
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -303,14 +312,17 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
             }
             double lr = schedule.at(completed);
             optimizer.step(lr);
-            optimizer.zeroGradients();
             replicas.refresh();
             completed++;
             for (NDManager pm : pieceManagers) {
                 pm.close();
             }
-            return new StepResult(completed, lossValue, lr, norm, n);
+            result = new StepResult(completed, lossValue, lr, norm, n);
         }
+        // After the step's manager has handed t' and b back to the model's: new handles are made
+        // in an array's current manager.
+        optimizer.releaseGradients();
+        return result;
     }
 
     private ShardedLossResult computeLoss(List<NDArray> img, List<NDArray> txt, NDArray t, NDArray b, NDArray labels) {
@@ -339,10 +351,14 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
      * reports whether a {@code .grad} exists, not whether an array is in the graph, so the
      * decision is taken from the parameters.)
      */
-    private void backward(GradientCollector gc, NDArray surrogate) {
+    private void backward(GradientCollector gc, int piece, ShardedLossResult r, Towers towers) {
         if (towersTrain) {
-            gc.backward(surrogate);
+            gc.backward(r.towerSurrogate(piece, towers.image(), towers.text()));
+            for (CheckpointedFeatures c : towers.checkpointed()) {
+                c.backward();
+            }
         }
+        towers.checkpointed().forEach(CheckpointedFeatures::close);
     }
 
     /**
@@ -356,16 +372,42 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
         return new NDList(manager.create(flatten(images), new Shape(images.size(), 3, height, width)));
     }
 
-    private NDArray imageEmbeds(ParameterStore ps, NDList inputs) {
-        NDArray features = naflex != null
-                ? naflex.getImageFeatures(ps, inputs.get(0), inputs.get(1), inputs.get(2), true)
-                : siglip.getImageFeatures(ps, inputs.singletonOrThrow(), true);
-        return PretrainedSiglip.l2normalize(features);
-    }
+    /**
+     * One piece's normalised embeddings under autograd, and, with gradient checkpointing, the
+     * checkpointed runs whose backward pass follows the surrogate's.
+     */
+    private record Towers(NDArray image, NDArray text, List<CheckpointedFeatures> checkpointed) {}
 
-    private NDArray textEmbeds(ParameterStore ps, NDArray ids) {
-        NDArray features = naflex != null ? naflex.getTextFeatures(ps, ids, true) : siglip.getTextFeatures(ps, ids, true);
-        return PretrainedSiglip.l2normalize(features);
+    /**
+     * Both towers on a piece. Gradient checkpointing applies to a SigLIP tower with trainable
+     * parameters only: a frozen tower records no graph anyway (NaFlex models refuse the option
+     * when the trainer is built).
+     */
+    private Towers towers(ParameterStore ps, NDList pixels, NDArray ids) {
+        List<CheckpointedFeatures> checkpointed = new ArrayList<>();
+        NDArray image;
+        NDArray text;
+        if (naflex != null) {
+            image = naflex.getImageFeatures(ps, pixels.get(0), pixels.get(1), pixels.get(2), true);
+            text = naflex.getTextFeatures(ps, ids, true);
+        } else {
+            NDArray px = pixels.singletonOrThrow();
+            if (config.gradientCheckpointing() && imageTrains && GradMode.isEnabled()) {
+                CheckpointedFeatures c = siglip.getImageFeaturesCheckpointed(ps, px, true);
+                checkpointed.add(c);
+                image = c.features();
+            } else {
+                image = siglip.getImageFeatures(ps, px, true);
+            }
+            if (config.gradientCheckpointing() && textTrains && GradMode.isEnabled()) {
+                CheckpointedFeatures c = siglip.getTextFeaturesCheckpointed(ps, ids, true);
+                checkpointed.add(c);
+                text = c.features();
+            } else {
+                text = siglip.getTextFeatures(ps, ids, true);
+            }
+        }
+        return new Towers(PretrainedSiglip.l2normalize(image), PretrainedSiglip.l2normalize(text), checkpointed);
     }
 
     private int deviceOf(int piece) {

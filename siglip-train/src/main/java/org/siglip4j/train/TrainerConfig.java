@@ -28,12 +28,15 @@ import java.nio.file.Path;
  * @param maxLogitScale bound on exp(t') during training (+infinity for none)
  * @param showProgress draw a progress bar on the console
  * @param adamEpsilon AdamW's epsilon
+ * @param gradientCheckpointing keep only each encoder layer's input during the forward pass and
+ *     recompute the layers during the backward pass (HF's {@code gradient_checkpointing}): much
+ *     less memory for about one more forward pass of time; the gradients are the same
  */
 public record TrainerConfig(Path outputDir, int steps, int batchSize, int accumulate, int devices,
                             double learningRate, int warmupSteps, double minLearningRate, double weightDecay,
                             double clipNorm, Freeze freeze, long seed, int checkpointEvery, int keepCheckpoints,
                             int workers, int prefetch, double maxLogitScale, boolean showProgress,
-                            double adamEpsilon) {
+                            double adamEpsilon, boolean gradientCheckpointing) {
 
     /**
      * Which parameters train. Locked-image tuning (LiT, Zhai et al. 2022) freezes the vision tower;
@@ -107,6 +110,7 @@ public record TrainerConfig(Path outputDir, int steps, int batchSize, int accumu
         private double maxLogitScale = 100;
         private boolean showProgress = true;
         private double adamEpsilon = 1e-8;
+        private boolean gradientCheckpointing;
 
         private Builder(Path outputDir) {
             this.outputDir = outputDir;
@@ -225,12 +229,18 @@ public record TrainerConfig(Path outputDir, int steps, int batchSize, int accumu
             return this;
         }
 
+        /** Activation checkpointing per encoder layer (default off). */
+        public Builder optGradientCheckpointing(boolean v) {
+            gradientCheckpointing = v;
+            return this;
+        }
+
         /** Validates and builds. */
         public TrainerConfig build() {
             int warm = warmupSteps != null ? warmupSteps : steps / 10;
             return new TrainerConfig(outputDir, steps, batchSize, accumulate, devices, learningRate, warm,
                     minLearningRate, weightDecay, clipNorm, freeze, seed, checkpointEvery, keepCheckpoints, workers,
-                    prefetch, maxLogitScale, showProgress, adamEpsilon);
+                    prefetch, maxLogitScale, showProgress, adamEpsilon, gradientCheckpointing);
         }
     }
 }

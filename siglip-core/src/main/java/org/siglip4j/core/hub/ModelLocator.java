@@ -274,8 +274,8 @@ public final class ModelLocator {
     }
 
     private static boolean isTimmConfig(Path config) {
-        try (Reader r = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
-            JsonElement e = JsonParser.parseReader(r);
+        try {
+            JsonElement e = BoundedJson.parse(Files.readString(config, StandardCharsets.UTF_8), config.toString());
             return e.isJsonObject() && e.getAsJsonObject().has("architecture")
                     && !e.getAsJsonObject().has("model_type");
         } catch (IOException | RuntimeException e) {

@@ -9,9 +9,14 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.util.PairList;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import org.siglip4j.core.config.SiglipConfig;
 import org.siglip4j.core.nn.BaseModelOutput;
+import org.siglip4j.core.nn.CheckpointedStages;
+import org.siglip4j.core.nn.SiglipModule;
 import org.siglip4j.core.nn.SiglipTextTransformer;
 import org.siglip4j.core.nn.SiglipVisionTransformer;
 
@@ -116,6 +121,38 @@ public class SiglipModel extends PretrainedSiglip {
     /** The text pooler output [B, P] (no mask) under any parameter store, in chunks ({@link #textChunks}). */
     public NDArray getTextFeatures(ParameterStore ps, NDArray inputIds, boolean training) {
         return textChunks(inputIds, ids -> textModel.forward(ps, ids, null, training).poolerOutput());
+    }
+
+    /**
+     * {@link #getImageFeatures(ParameterStore, NDArray, boolean)} with activation checkpointing per
+     * encoder layer (HF's {@code gradient_checkpointing}): only each layer's input is kept, and
+     * {@link CheckpointedFeatures#backward()} recomputes the layers during the backward pass.
+     */
+    public CheckpointedFeatures getImageFeaturesCheckpointed(ParameterStore ps, NDArray pixelValues, boolean training) {
+        List<CheckpointedStages> runs = new ArrayList<>();
+        NDArray features = imageChunks(pixelValues,
+                px -> checkpointed(px, visionModel.stages(ps, training), trains(visionModel, "embeddings"), runs));
+        return new CheckpointedFeatures(features, runs);
+    }
+
+    /** {@link #getTextFeatures(ParameterStore, NDArray, boolean)} with activation checkpointing per encoder layer. */
+    public CheckpointedFeatures getTextFeaturesCheckpointed(ParameterStore ps, NDArray inputIds, boolean training) {
+        List<CheckpointedStages> runs = new ArrayList<>();
+        NDArray features = textChunks(inputIds,
+                ids -> checkpointed(ids, textModel.stages(ps, training), trains(textModel, "embeddings"), runs));
+        return new CheckpointedFeatures(features, runs);
+    }
+
+    /** Whether a child module of a tower has a parameter that takes gradients. */
+    private static boolean trains(SiglipModule tower, String child) {
+        return tower.modules().get(child).namedParameters().values().stream().anyMatch(Parameter::requiresGradient);
+    }
+
+    private static NDArray checkpointed(NDArray input, List<UnaryOperator<NDArray>> stages, boolean firstStageTrains,
+            List<CheckpointedStages> runs) {
+        CheckpointedStages run = CheckpointedStages.forward(input, stages, firstStageTrains);
+        runs.add(run);
+        return run.output();
     }
 
     /** Normalised image embeddings [B, D]. */

@@ -26,6 +26,11 @@ public final class GradMode implements AutoCloseable {
         return new GradMode(false);
     }
 
+    /** Turns autograd on on this thread until {@link #close()} (a recomputation that must record a graph). */
+    public static GradMode enabled() {
+        return new GradMode(true);
+    }
+
     /** Whether autograd records on this thread (always false for other engines). */
     public static boolean isEnabled() {
         return "PyTorch".equals(Engine.getInstance().getEngineName()) && JniUtils.isGradMode();

@@ -7,6 +7,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code SiglipEncoder}: {@code layers.0 .. layers.N-1}. Each layer runs in its own sub-manager
@@ -47,6 +48,18 @@ public final class SiglipEncoder extends SiglipModule {
             }
         }
         return h;
+    }
+
+    /**
+     * The layers as stages for {@link CheckpointedStages}: applied in order they are
+     * {@link #forward}.
+     */
+    public List<UnaryOperator<NDArray>> stages(ParameterStore ps, NDArray maskBias, boolean training) {
+        List<UnaryOperator<NDArray>> stages = new ArrayList<>();
+        for (SiglipEncoderLayer layer : layers) {
+            stages.add(h -> layer.forward(ps, h, maskBias, training));
+        }
+        return stages;
     }
 
     /** The layers. */

@@ -6,6 +6,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import org.siglip4j.core.config.SiglipTextConfig;
 
 /**
@@ -45,6 +48,19 @@ public final class SiglipTextTransformer extends SiglipModule {
         NDArray last = finalLayerNorm.forward(ps, h, training);
         NDArray pooled = head.forward(ps, last.get(":, -1, :"), training);
         return new BaseModelOutput(last, pooled);
+    }
+
+    /**
+     * The tower up to the pooled output (no mask) as stages for {@link CheckpointedStages}: the
+     * embeddings, each encoder layer, then the final layer norm, the last position and the head.
+     * Applied in order they give {@code forward(ps, ids, null, training).poolerOutput()}.
+     */
+    public List<UnaryOperator<NDArray>> stages(ParameterStore ps, boolean training) {
+        List<UnaryOperator<NDArray>> stages = new ArrayList<>();
+        stages.add(ids -> embeddings.forward(ps, ids, training));
+        stages.addAll(encoder.stages(ps, null, training));
+        stages.add(h -> head.forward(ps, finalLayerNorm.forward(ps, h, training).get(":, -1, :"), training));
+        return stages;
     }
 
     /** The config. */

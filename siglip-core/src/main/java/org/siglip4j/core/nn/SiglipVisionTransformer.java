@@ -4,6 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.config.SiglipVisionConfig;
 
 /**
@@ -41,6 +45,23 @@ public final class SiglipVisionTransformer extends SiglipModule {
         NDArray last = postLayernorm.forward(ps, h, training);
         NDArray pooled = withHead && head != null ? head.forward(ps, last, training) : null;
         return new BaseModelOutput(last, pooled);
+    }
+
+    /**
+     * The tower up to the pooled output as stages for {@link CheckpointedStages}: the embeddings,
+     * each encoder layer, then the post layer norm with the head. Applied in order they give
+     * {@code forward(ps, pixels, false, true, training).poolerOutput()}.
+     */
+    public List<UnaryOperator<NDArray>> stages(ParameterStore ps, boolean training) {
+        if (head == null) {
+            throw new SiglipException("this vision tower has no pooling head (vision_use_head = false); "
+                    + "gradient checkpointing stages end at the pooled output");
+        }
+        List<UnaryOperator<NDArray>> stages = new ArrayList<>();
+        stages.add(px -> embeddings.forward(ps, px, false, training));
+        stages.addAll(encoder.stages(ps, null, training));
+        stages.add(h -> head.forward(ps, postLayernorm.forward(ps, h, training), training));
+        return stages;
     }
 
     /** The config. */

@@ -45,7 +45,27 @@ class GradientTest {
         SystemProperties.with(SiglipAttention.SCORES_PROPERTY, "1", () -> checkGradients(false));
     }
 
+    /**
+     * Activation checkpointing per encoder layer ({@code get*FeaturesCheckpointed}): the towers
+     * run without a graph, then every layer is recomputed and back-propagated on its own; the
+     * parameter gradients must still be HF's.
+     */
+    @Test
+    void checkpointedTowersGiveTheSameGradients() {
+        checkGradients(true, true);
+    }
+
+    /** Checkpointing with every image and text its own chunk: one checkpointed run per chunk. */
+    @Test
+    void checkpointedChunkedTowersGiveTheSameGradients() {
+        SystemProperties.with(PretrainedSiglip.CHUNK_PROPERTY, "1", () -> checkGradients(true, true));
+    }
+
     private static void checkGradients(boolean chunked) {
+        checkGradients(chunked, false);
+    }
+
+    private static void checkGradients(boolean chunked, boolean checkpointed) {
         try (NDManager m = NDManager.newBaseManager();
                 SiglipModel model = SiglipModel.fromPretrained(Fixtures.dir(), m);
                 SafetensorsReader grads = SafetensorsReader.open(Fixtures.file("expected/grads.safetensors"))) {
@@ -58,7 +78,16 @@ class GradientTest {
             ParameterStore ps = new ParameterStore(m, false);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logitsPerText;
-                if (chunked) {
+                CheckpointedFeatures textRun = null;
+                CheckpointedFeatures imageRun = null;
+                if (checkpointed) {
+                    textRun = model.getTextFeaturesCheckpointed(ps, inputIds, true);
+                    imageRun = model.getImageFeaturesCheckpointed(ps, pixels, true);
+                    NDArray text = PretrainedSiglip.l2normalize(textRun.features());
+                    NDArray image = PretrainedSiglip.l2normalize(imageRun.features());
+                    logitsPerText = text.matMul(image.transpose()).mul(model.logitScale().getArray().exp())
+                            .add(model.logitBias().getArray());
+                } else if (chunked) {
                     // the logits as HF's SiglipModel.forward: t_i . v_j exp(logit_scale) + logit_bias
                     NDArray text = PretrainedSiglip.l2normalize(model.getTextFeatures(ps, inputIds, true));
                     NDArray image = PretrainedSiglip.l2normalize(model.getImageFeatures(ps, pixels, true));
@@ -72,6 +101,12 @@ class GradientTest {
                 NDArray l = Activation.softPlus(logitsPerText.mul(z).neg()).sum().div(n);
                 loss = l.getFloat();
                 gc.backward(l);
+                if (checkpointed) {
+                    textRun.backward();
+                    imageRun.backward();
+                    textRun.close();
+                    imageRun.close();
+                }
             }
             float expectedLoss = Fixtures.expected("loss").floats()[0];
             assertEquals(expectedLoss, loss, 1e-5 * Math.abs(expectedLoss), "loss");

@@ -275,7 +275,8 @@ public final class Benchmark {
         boolean wantVision = o.rows().contains("vision");
         boolean wantText = first && o.rows().contains("text");
         boolean wantTrain = first && o.rows().contains("train");
-        if (!wantVision && !wantText && !wantTrain) {
+        boolean wantTrainCkpt = first && o.rows().contains("train-ckpt");
+        if (!wantVision && !wantText && !wantTrain && !wantTrainCkpt) {
             return;
         }
         Path dir;
@@ -311,7 +312,12 @@ public final class Benchmark {
                 }
                 if (wantTrain) {
                     for (int batch : o.trainBatches()) {
-                        train(model, preset, batch);
+                        train(model, preset, batch, false);
+                    }
+                }
+                if (wantTrainCkpt) {
+                    for (int batch : o.trainBatches()) {
+                        train(model, preset, batch, true);
                     }
                 }
             } finally {
@@ -400,14 +406,20 @@ public final class Benchmark {
         }
     }
 
-    /** One optimiser step (forward, sigmoid loss, backward, clipping, AdamW) on random pairs. */
-    private void train(SiglipModel model, String preset, int batch) throws IOException {
+    /**
+     * One optimiser step (forward, sigmoid loss, backward, clipping, AdamW) on random pairs; with
+     * {@code checkpointing}, activation checkpointing per encoder layer on both sides (ours:
+     * {@link TrainerConfig#gradientCheckpointing()}; the peer: {@code torch.utils.checkpoint} per
+     * layer, as HF's {@code gradient_checkpointing_enable()}).
+     */
+    private void train(SiglipModel model, String preset, int batch, boolean checkpointing) throws IOException {
         int size = model.config().visionConfig().imageSize();
         resetPeaks();
         PairSource data = new RandomPairs(batch * 2, size);
         Path outDir = work.resolve("train-" + batch);
         TrainerConfig cfg = TrainerConfig.builder(outDir).optBatchSize(batch).optSteps(1_000_000)
-                .optLearningRate(1e-5).optWarmupSteps(0).optShowProgress(false).build();
+                .optLearningRate(1e-5).optWarmupSteps(0).optShowProgress(false)
+                .optGradientCheckpointing(checkpointing).build();
         try (SiglipTokenizer tok = SiglipTokenizer.load(o.assets());
                 SiglipTrainer t = new SiglipTrainer(model, tok, null, cfg);
                 BatchLoader loader = new BatchLoader(data, batch, 1, 2, 1)) {
@@ -418,10 +430,11 @@ public final class Benchmark {
             idsShape.add(batch);
             idsShape.add(model.config().textConfig().maxPositionEmbeddings());
             extra.add("ids_shape", idsShape);
+            extra.addProperty("grad_checkpointing", checkpointing);
             double[] s = alternate(k -> timeCalls(k, () -> t.step(b)), peerTimer("train", px, extra));
-            add(new Row("train step", preset, batch, "pairs/s", batch / s[0], batch / s[1], Double.NaN, Double.NaN,
+            add(new Row(checkpointing ? "train ckpt" : "train step", preset, batch, "pairs/s", batch / s[0], batch / s[1], Double.NaN, Double.NaN,
                     oursPeakMib(), peerPeakMib(), "not checked (forwards checked above)", note(s)));
-            profile("train-" + preset + "-b" + batch, () -> t.step(b));
+            profile((checkpointing ? "train-ckpt-" : "train-") + preset + "-b" + batch, () -> t.step(b));
         }
     }
 

@@ -3,7 +3,9 @@ package org.siglip4j.train.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
+import org.siglip4j.core.checkpoint.CheckpointLoader;
 
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -47,6 +49,8 @@ public final class AdamW implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, NDArray> exp = new LinkedHashMap<>();
     private final Map<String, NDArray> expSq = new LinkedHashMap<>();
+    /** The array {@link #releaseGradients()} last gave each parameter (its storage is libtorch's own). */
+    private final Map<Parameter, NDArray> released = new IdentityHashMap<>();
     private int step;
 
     /**
@@ -129,6 +133,28 @@ public final class AdamW implements AutoCloseable {
             NDArray g = p.getArray().getGradient();
             g.muli(0);
             g.close();
+        }
+    }
+
+    /**
+     * Frees every gradient buffer, as {@code optimizer.zero_grad(set_to_none=True)} does in
+     * PyTorch: each parameter gets a new autograd leaf on the same storage (no copy) and the old
+     * handle, with its {@code .grad}, is closed. The next backward pass then allocates each
+     * gradient when it first reaches it, after the forward pass's peak, instead of the gradients
+     * (one more copy of the weights) being held through the forward pass. DJL's JNI has no way to
+     * reset {@code .grad} itself. Call it only while no graph refers to the parameters.
+     *
+     * <p>The first time (and after weights were loaded again) the new leaf is a copy: an array
+     * created from a Java buffer (a loaded checkpoint) reads that buffer in place, and closing
+     * its handle lets the buffer go, so a leaf sharing its storage would read freed memory. The
+     * copy's storage belongs to libtorch, so from then on the new leaf shares it.
+     */
+    public void releaseGradients() {
+        for (Parameter p : params.values()) {
+            NDArray current = p.getArray();
+            NDArray fresh = released.get(p) == current ? current.stopGradient() : current.duplicate();
+            CheckpointLoader.setArray(p, fresh);
+            released.put(p, fresh);
         }
     }
 
