@@ -38,9 +38,23 @@ final class ClassifyCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files (PNG, JPEG, BMP, GIF).")
     List<Path> images;
 
-    @Option(names = {"-l", "--labels"}, required = true, split = ",", paramLabel = "LABEL",
-            description = "Candidate labels, comma-separated (the option may be repeated); no duplicates.")
-    List<String> labels;
+    @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+    LabelSource labelSource;
+
+    /** Where the candidate labels come from: exactly one of the two options. */
+    static final class LabelSource {
+        @Option(names = {"-l", "--labels"}, required = true, split = ",", paramLabel = "LABEL",
+                description = "Candidate labels, comma-separated (the option may be repeated); no duplicates.")
+        List<String> labels;
+
+        @Option(names = "--labels-file", required = true, paramLabel = "FILE",
+                description = "Candidate labels, one per line (UTF-8; blank lines skipped), so a label may contain commas.")
+        Path labelsFile;
+
+        List<String> read() {
+            return labels != null ? labels : LabelsFile.read(labelsFile);
+        }
+    }
 
     @Option(names = {"-t", "--template"}, paramLabel = "TEMPLATE", defaultValue = ZeroShotImageClassifier.DEFAULT_TEMPLATE,
             description = "Hypothesis template; {} is replaced by each label (default: \"${DEFAULT-VALUE}\").")
@@ -61,7 +75,7 @@ final class ClassifyCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--top must be at least 1, got " + top);
         }
         List<String> candidates = new ArrayList<>();
-        for (String l : labels) {
+        for (String l : labelSource.read()) {
             candidates.add(l.strip());
         }
         if (candidates.stream().allMatch(String::isEmpty)) {

@@ -165,6 +165,29 @@ class PipelineCommandsTest {
     }
 
     @Test
+    void labelsFileGivesTheSameScoresAndAllowsCommas(@TempDir Path tmp) throws IOException {
+        Path file = tmp.resolve("labels.txt");
+        Files.writeString(file, "gradient\ncircles\n\n  noise  \ncheckerboard\ncat\n");
+        Run fromFile = run("classify", "-m", model(), image("gradient_wide.png"), "--labels-file", file.toString());
+        Run fromOption = run("classify", "-m", model(), image("gradient_wide.png"), "--labels",
+                "gradient,circles,noise,checkerboard,cat");
+        assertEquals(0, fromFile.code(), fromFile.err());
+        assertEquals(fromOption.out(), fromFile.out());
+        Path commas = tmp.resolve("commas.txt");
+        Files.writeString(commas, "red, then blue\ncat\n");
+        Run r = run("classify", "-m", model(), image("gradient_wide.png"), "--labels-file", commas.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonArray results = JsonParser.parseString(r.out()).getAsJsonArray().get(0).getAsJsonObject()
+                .getAsJsonArray("results");
+        assertEquals(2, results.size());
+        assertTrue(r.out().contains("\"red, then blue\""), r.out());
+        assertOneLineError(run("classify", "-m", model(), image("gradient_wide.png"), "--labels-file",
+                tmp.resolve("none.txt").toString()), "labels file not found");
+        assertEquals(2, run("classify", "-m", model(), image("gradient_wide.png"), "--labels", "cat",
+                "--labels-file", file.toString()).code(), "one of the two, not both");
+    }
+
+    @Test
     void similarityPrintsAnAlignedTable() {
         Run r = run("similarity", "-m", model(), "--image", image("gradient_wide.png"), "--image",
                 image("noise_small.png"), "--text", "A smooth RED-to-blue gradient, wide format.", "--text",

@@ -2,10 +2,8 @@ package org.siglip4j.train;
 
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.io.TerminalProgress;
 import org.siglip4j.core.model.PretrainedSiglip;
 import org.siglip4j.core.nn.MallocTuning;
 import org.siglip4j.train.data.BatchLoader;
@@ -14,6 +12,7 @@ import org.siglip4j.train.metrics.MetricsLog;
 import org.siglip4j.train.metrics.TrainingPlot;
 import org.siglip4j.train.optim.AdamW;
 
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,12 +74,9 @@ final class TrainingLoop {
         try (MetricsLog log = MetricsLog.open(out.resolve("metrics.jsonl"), resume ? start : -1);
              BatchLoader loader = new BatchLoader(data, config.batchSize(), config.seed(), config.workers(),
                      config.prefetch());
-             ProgressBar bar = config.showProgress() ? new ProgressBarBuilder().setTaskName("train")
-                     .setInitialMax(config.steps()).setStyle(ProgressBarStyle.ASCII).continuousUpdate()
-                     .setUnit(" steps", 1).build() : null) {
-            if (bar != null) {
-                bar.stepTo(start);
-            }
+             TerminalProgress bar = TerminalProgress.start(new PrintWriter(System.err, true), "train",
+                     config.steps(), "steps", 1, config.showProgress())) {
+            bar.stepTo(start);
             int epoch = -1;
             List<String> epochSkips = new ArrayList<>();
             while (trainer.completedSteps() < config.steps()) {
@@ -111,11 +107,9 @@ final class TrainingLoop {
                     row.put("eval_accuracy", eval.getAsDouble());
                 }
                 log.log(row);
-                if (bar != null) {
-                    bar.stepTo(completed);
-                    bar.setExtraMessage(String.format(" loss %.4f lr %.2e %.1f pairs/s", r.loss(), r.learningRate(),
-                            pairs / secs));
-                }
+                bar.setMessage(String.format(java.util.Locale.ROOT, "loss %.4f lr %.2e %.1f pairs/s", r.loss(),
+                        r.learningRate(), pairs / secs));
+                bar.stepTo(completed);
                 if (config.checkpointEvery() > 0 && completed % config.checkpointEvery() == 0) {
                     trainer.saveCheckpoint(lastLoss);
                 }

@@ -1,2 +1,2 @@
-/** File-system helpers shared by the packages that write files: atomic replacement of a file. */
+/** Helpers shared by the packages that write files or talk to the console: atomic replacement of a file, the terminal progress bar. */
 package org.siglip4j.core.io;
