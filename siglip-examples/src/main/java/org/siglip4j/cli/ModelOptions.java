@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.pipeline.ImageClassificationPipeline;
 import org.siglip4j.core.pipeline.SiglipPipeline;
 import org.siglip4j.core.pipeline.SiglipPipelines;
 import picocli.CommandLine;
@@ -55,14 +56,22 @@ final class ModelOptions {
 
     /** Validates the options, resolves the model (downloading it if needed) and loads it. */
     SiglipPipeline load(CommandSpec spec) {
+        return SiglipPipeline.builder().setModelDir(resolve(spec)).optDevice(SiglipPipelines.device(device))
+                .optBatchSize(batchSize).build();
+    }
+
+    /** Validates the options and resolves the model to a local folder (downloading it if needed). */
+    Path resolve(CommandSpec spec) {
         validate(spec);
         String ref = modelRef(spec);
-        Path dir;
         try (ProgressBars.Downloads bars = ProgressBars.downloads(spec.commandLine().getErr(), !noProgress)) {
-            dir = SiglipPipelines.resolveModel(ref, null, null, bars);
+            return SiglipPipelines.resolveModel(ref, null, null, bars);
         }
-        return SiglipPipeline.builder().setModelDir(dir).optDevice(SiglipPipelines.device(device))
-                .optBatchSize(batchSize).build();
+    }
+
+    /** Loads a fine-tuned classifier folder (resolved by {@link #resolve}) with these options. */
+    ImageClassificationPipeline loadClassifier(Path dir) {
+        return ImageClassificationPipeline.fromPretrained(dir.toString(), SiglipPipelines.device(device), batchSize);
     }
 
     /** A bar for many images: drawn only when they take more than one batch. */
