@@ -50,6 +50,9 @@ final class TrainingLoop {
 
         /** Restores from a checkpoint. */
         void restore(Path checkpoint);
+
+        /** The listeners told about steps, checkpoints and the end of the run. */
+        List<TrainingListener> listeners();
     }
 
     private TrainingLoop() {}
@@ -107,18 +110,24 @@ final class TrainingLoop {
                     row.put("eval_accuracy", eval.getAsDouble());
                 }
                 log.log(row);
+                TrainingProgress progress = new TrainingProgress(completed, config.steps(), batch.epoch(), r.loss(),
+                        r.learningRate(), r.gradNorm(), pairs / secs, row.get("eval_accuracy") instanceof Double acc
+                                ? java.util.OptionalDouble.of(acc) : java.util.OptionalDouble.empty(), row);
+                trainer.listeners().forEach(l -> l.onStep(progress));
                 bar.setMessage(String.format(java.util.Locale.ROOT, "loss %.4f lr %.2e %.1f pairs/s", r.loss(),
                         r.learningRate(), pairs / secs));
                 bar.stepTo(completed);
                 if (config.checkpointEvery() > 0 && completed % config.checkpointEvery() == 0) {
-                    trainer.saveCheckpoint(lastLoss);
+                    Path saved = trainer.saveCheckpoint(lastLoss);
+                    trainer.listeners().forEach(l -> l.onCheckpoint(completed, saved));
                 }
             }
             reportSkips(epoch, epochSkips, log);
         }
         int completed = trainer.completedSteps();
         if (checkpoints.latest().filter(p -> CheckpointStore.readState(p).step() == completed).isEmpty()) {
-            trainer.saveCheckpoint(lastLoss);
+            Path saved = trainer.saveCheckpoint(lastLoss);
+            trainer.listeners().forEach(l -> l.onCheckpoint(completed, saved));
         }
         // the run's activations are freed; give glibc's kept copies back (MallocTuning keeps
         // freed memory for reuse, which a process that goes on after training does not need)
@@ -128,7 +137,10 @@ final class TrainingLoop {
         TrainingPlot.write(MetricsLog.read(out.resolve("metrics.jsonl")), title + ": " + out.getFileName(),
                 out.resolve("loss.png"));
         double secs = (System.nanoTime() - t0) / 1e9;
-        return new SiglipTrainer.Result(completed, lastLoss, pairs / Math.max(secs, 1e-9), secs, skipped, finalModel);
+        SiglipTrainer.Result result = new SiglipTrainer.Result(completed, lastLoss, pairs / Math.max(secs, 1e-9), secs,
+                skipped, finalModel);
+        trainer.listeners().forEach(l -> l.onFinish(result));
+        return result;
     }
 
     /**

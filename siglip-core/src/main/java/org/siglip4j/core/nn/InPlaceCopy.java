@@ -28,8 +28,11 @@ public final class InPlaceCopy {
         if (target.size() != source.size()) {
             throw new IllegalArgumentException("cannot copy " + source.getShape() + " into " + target.getShape());
         }
-        try (NDArray converted = source.toType(target.getDataType(), true).toDevice(target.getDevice(), true);
-                NDArray flatSource = converted.reshape(-1);
+        // every intermediate is closed here: replicas are refreshed after each step, and an array
+        // left in the source's manager would accumulate for the whole run
+        try (NDArray typed = source.toType(target.getDataType(), true);
+                NDArray moved = typed.toDevice(target.getDevice(), true);
+                NDArray flatSource = moved.reshape(-1);
                 NDArray flatTarget = target.reshape(-1)) {
             flatTarget.set(new NDIndex(":"), flatSource);
         }
