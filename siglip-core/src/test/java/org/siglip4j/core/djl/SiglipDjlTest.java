@@ -114,6 +114,18 @@ class SiglipDjlTest {
     }
 
     @Test
+    void theModelZooLoadsAFolderByArgument() throws Exception {
+        Criteria<Image, float[]> criteria = Criteria.builder().setTypes(Image.class, float[].class)
+                .optGroupId(SiglipModelZoo.GROUP_ID).optArgument("model", Fixtures.dir().toString()).build();
+        try (ZooModel<Image, float[]> model = criteria.loadModel();
+                Predictor<Image, float[]> predictor = model.newPredictor();
+                SiglipPipeline pipeline = SiglipPipeline.load(Fixtures.dir())) {
+            assertArrayEquals(pipeline.embedImages(List.of(Fixtures.file("inputs/noise_small.png")))[0],
+                    predictor.predict(image("noise_small.png")), 1e-6f);
+        }
+    }
+
+    @Test
     void zeroShotWithoutLabelsSaysWhatToPass() {
         Exception e = assertThrows(Exception.class, () -> SiglipCriteria.builder(Fixtures.dir().toString(),
                 Image.class, Classifications.class).build().loadModel());
