@@ -1,12 +1,11 @@
 package org.siglip4j.eval;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.io.TerminalProgress;
 
 /**
  * Feeds an {@link EmbeddingModel} in fixed-size batches, checks that every row it returns is unit
@@ -90,7 +89,7 @@ public final class BatchEmbedder {
                 todo.add(i);
             }
         }
-        try (ProgressBar bar = bar("Embedding images", todo.size())) {
+        try (TerminalProgress bar = bar("images", todo.size())) {
             for (int b = 0; b < todo.size(); b += batchSize) {
                 List<Integer> idx = todo.subList(b, Math.min(todo.size(), b + batchSize));
                 List<Path> batch = new ArrayList<>(idx.size());
@@ -107,9 +106,7 @@ public final class BatchEmbedder {
                         cache.put(batch.get(k), emb[k]);
                     }
                 }
-                if (bar != null) {
-                    bar.stepBy(idx.size());
-                }
+                bar.stepTo(b + idx.size());
             }
         } finally {
             if (cache != null) {
@@ -164,30 +161,20 @@ public final class BatchEmbedder {
     public EmbeddingRun embedTexts(List<String> texts) {
         long t0 = System.nanoTime();
         float[][] out = new float[texts.size()][];
-        try (ProgressBar bar = bar("Embedding texts", texts.size())) {
+        try (TerminalProgress bar = bar("texts", texts.size())) {
             for (int b = 0; b < texts.size(); b += batchSize) {
                 List<String> batch = texts.subList(b, Math.min(texts.size(), b + batchSize));
                 float[][] emb = model.embedTexts(batch);
                 Embeddings.requireUnitRows(emb, batch.size(), "text embeddings of model "
                         + model.id() + " for '" + batch.get(0) + "' ...");
                 System.arraycopy(emb, 0, out, b, emb.length);
-                if (bar != null) {
-                    bar.stepBy(batch.size());
-                }
+                bar.stepTo(b + batch.size());
             }
         }
         return new EmbeddingRun(out, texts.size(), 0, (System.nanoTime() - t0) / 1e9);
     }
 
-    private ProgressBar bar(String task, int max) {
-        if (!showProgress || max == 0) {
-            return null;
-        }
-        return new ProgressBarBuilder()
-                .setTaskName(task)
-                .setInitialMax(max)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err))
-                .showSpeed()
-                .build();
+    private TerminalProgress bar(String task, int max) {
+        return TerminalProgress.start(new PrintWriter(System.err, true), task, max, showProgress && max > 0);
     }
 }

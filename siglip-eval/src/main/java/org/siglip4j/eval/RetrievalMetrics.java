@@ -12,9 +12,12 @@ import org.siglip4j.core.SiglipException;
  * in the top k. <b>Text to image:</b> the images are ranked by similarity to the caption; the rank is
  * that of the caption's one image.
  *
- * <p>Ranks are 1-based and ties are counted against the query (conservative): the rank is {@code 1 +
- * #(non-matching candidates scoring at least as high as the best match)}. Other captions of the
- * same image are not competitors. The median rank of an even number of queries is the mean of the
+ * <p>Ranks are 1-based and count only the non-matching candidates that score <em>strictly</em> higher
+ * than the best match: {@code 1 + #(non-matching candidates scoring above the best match)}. So Recall@k
+ * is a hit when any correct item is in the top k, as CLIP_benchmark's {@code zeroshot_retrieval}
+ * counts it, and an exact score tie is never a miss: duplicate captions (the same text for two
+ * images) embed identically, and counting their tie against the query would turn every such image
+ * into a miss at k = 1. Other captions of the same image are not competitors. The median rank of an even number of queries is the mean of the
  * two middle ranks (as numpy's median). Recall@k for k above the candidate count is naturally 1.
  *
  * @param imageToText image queries against all texts
@@ -80,7 +83,7 @@ public record RetrievalMetrics(Direction imageToText, Direction textToImage) {
             }
             int rank = 1;
             for (int t = 0; t < textToImage.length; t++) {
-                if (textToImage[t] != i && scores[i][t] >= best) {
+                if (textToImage[t] != i && scores[i][t] > best) {
                     rank++;
                 }
             }
@@ -103,7 +106,7 @@ public record RetrievalMetrics(Direction imageToText, Direction textToImage) {
             float s = scores[textToImage[t]][t];
             int rank = 1;
             for (int i = 0; i < scores.length; i++) {
-                if (i != textToImage[t] && scores[i][t] >= s) {
+                if (i != textToImage[t] && scores[i][t] > s) {
                     rank++;
                 }
             }

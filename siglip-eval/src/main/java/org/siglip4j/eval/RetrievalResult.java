@@ -24,8 +24,9 @@ public record RetrievalResult(String model, String preprocessing, Data data, boo
     public record Data(String manifest, int images, int texts) {}
 
     /** Text of {@link #tieRule()}. */
-    public static final String TIE_RULE = "1-based ranks; non-matching candidates with a score equal"
-            + " to the best match rank ahead of it; image->text uses the best of its captions";
+    public static final String TIE_RULE = "1-based ranks; only non-matching candidates scoring strictly"
+            + " above the best match rank ahead of it (a tie is a hit, as CLIP_benchmark); image->text"
+            + " uses the best of its captions";
 
     /**
      * Reads a result written by {@link #toJson()}.

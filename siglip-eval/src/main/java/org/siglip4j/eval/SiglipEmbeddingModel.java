@@ -81,6 +81,18 @@ public final class SiglipEmbeddingModel implements EmbeddingModel, AutoCloseable
     }
 
     /**
+     * Loads a model folder or hub id (downloaded into the hub cache on first use) for evaluation
+     * on the CPU.
+     *
+     * @param folderOrHubId a folder path or an id such as {@code google/siglip-base-patch16-224}
+     * @param preprocessing how images are brought to the input size
+     * @return the model; close it to free the weights
+     */
+    public static SiglipEmbeddingModel fromPretrained(String folderOrHubId, ImagePreprocessing preprocessing) {
+        return load(org.siglip4j.core.pipeline.SiglipPipelines.resolveModel(folderOrHubId), preprocessing);
+    }
+
+    /**
      * Loads a model folder for evaluation on the CPU.
      *
      * @param modelDir a Hugging Face SigLIP folder

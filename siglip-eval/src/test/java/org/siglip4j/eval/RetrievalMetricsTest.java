@@ -18,10 +18,10 @@ class RetrievalMetricsTest {
     };
 
     @Test
-    void imageToTextUsesTheBestOwnCaptionAndCountsTiesAgainst() {
-        // img0: best own 0.8, t2 (0.9) ahead -> 2; img1: own 0.3 tied with t0, t1, t4 ahead -> 4;
-        // img2: own 0.7 best -> 1
-        assertArrayEquals(new int[] {2, 4, 1},
+    void imageToTextUsesTheBestOwnCaptionAndTiesAreHits() {
+        // img0: best own 0.8, t2 (0.9) ahead -> 2; img1: own 0.3 tied with t0, t1 (not ahead),
+        // t4 (0.4) ahead -> 2; img2: own 0.7 best -> 1
+        assertArrayEquals(new int[] {2, 2, 1},
                 RetrievalMetrics.imageToTextRanks(S, TEXT_TO_IMAGE));
         RetrievalMetrics m = RetrievalMetrics.compute(S, TEXT_TO_IMAGE);
         RetrievalMetrics.Direction d = m.imageToText();
@@ -29,7 +29,7 @@ class RetrievalMetricsTest {
         assertEquals(1.0 / 3, d.recallAt1(), 1e-12);
         assertEquals(1.0, d.recallAt5(), 1e-12);
         assertEquals(1.0, d.recallAt10(), 1e-12);
-        assertEquals(7.0 / 3, d.meanRank(), 1e-12);
+        assertEquals(5.0 / 3, d.meanRank(), 1e-12);
         assertEquals(2.0, d.medianRank(), 1e-12);
     }
 
@@ -60,11 +60,37 @@ class RetrievalMetricsTest {
     }
 
     @Test
-    void allTiedIsTheWorstRank() {
+    void allTiedIsRankOne() {
         float[][] s = {{0.5f, 0.5f}, {0.5f, 0.5f}};
         int[] t2i = {0, 1};
-        assertArrayEquals(new int[] {2, 2}, RetrievalMetrics.imageToTextRanks(s, t2i));
-        assertArrayEquals(new int[] {2, 2}, RetrievalMetrics.textToImageRanks(s, t2i));
+        assertArrayEquals(new int[] {1, 1}, RetrievalMetrics.imageToTextRanks(s, t2i));
+        assertArrayEquals(new int[] {1, 1}, RetrievalMetrics.textToImageRanks(s, t2i));
+    }
+
+    @Test
+    void duplicateCaptionsAreHits() {
+        // Four images captioned "dog", "dog", "cat", "cat": the two "dog" texts embed identically, so
+        // their columns are equal; each image is closest to its own class's caption. CLIP_benchmark
+        // counts a hit when a correct caption is in the top k, so every image is a hit at k = 1.
+        float[] dogImage = {0.9f, 0.1f};
+        float[] dogImage2 = {0.8f, 0.3f};
+        float[] catImage = {0.2f, 0.95f};
+        float[] catImage2 = {0.1f, 0.7f};
+        float[] dogText = {1, 0};
+        float[] catText = {0, 1};
+        float[][] images = {dogImage, dogImage2, catImage, catImage2};
+        float[][] texts = {dogText, dogText, catText, catText};
+        float[][] s = new float[4][4];
+        for (int i = 0; i < 4; i++) {
+            for (int t = 0; t < 4; t++) {
+                s[i][t] = images[i][0] * texts[t][0] + images[i][1] * texts[t][1];
+            }
+        }
+        int[] t2i = {0, 1, 2, 3};
+        assertArrayEquals(new int[] {1, 1, 1, 1}, RetrievalMetrics.imageToTextRanks(s, t2i));
+        assertEquals(1.0, RetrievalMetrics.compute(s, t2i).imageToText().recallAt1(), 1e-12);
+        // text -> image has no tie here: each "dog" text still prefers the doggier image
+        assertArrayEquals(new int[] {1, 2, 1, 2}, RetrievalMetrics.textToImageRanks(s, t2i));
     }
 
     @Test

@@ -9,8 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.model.AutoSiglip;
+import org.siglip4j.core.pipeline.ImageClassificationPipeline;
 import org.siglip4j.core.pipeline.LabelScore;
 import org.siglip4j.core.pipeline.SiglipPipeline;
+import org.siglip4j.core.pipeline.SiglipPipelines;
 import org.siglip4j.core.pipeline.ZeroShotImageClassifier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,7 +28,10 @@ import picocli.CommandLine.Spec;
         description = {"Zero-shot image classification: score every image against every candidate label.",
             "Each label is put into the template, and its score is sigmoid(logit) as in Hugging Face's "
                     + "zero-shot-image-classification pipeline for SigLIP. Scores are independent per label "
-                    + "(they do not sum to 1); labels are listed highest first."})
+                    + "(they do not sum to 1); labels are listed highest first.",
+            "A fine-tuned classifier (a folder written by 'finetune --classification', config.json naming "
+                    + "SiglipForImageClassification) needs no labels: its own (id2label) are scored with the "
+                    + "softmax of its logits, as Hugging Face's image-classification pipeline."})
 final class ClassifyCommand implements Callable<Integer> {
     @Mixin
     SiglipCli.Common common;
@@ -38,9 +45,23 @@ final class ClassifyCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files (PNG, JPEG, BMP, GIF).")
     List<Path> images;
 
-    @Option(names = {"-l", "--labels"}, required = true, split = ",", paramLabel = "LABEL",
-            description = "Candidate labels, comma-separated (the option may be repeated); no duplicates.")
-    List<String> labels;
+    @CommandLine.ArgGroup(exclusive = true, multiplicity = "0..1")
+    LabelSource labelSource;
+
+    /** Where the candidate labels come from: exactly one of the two options. */
+    static final class LabelSource {
+        @Option(names = {"-l", "--labels"}, required = true, split = ",", paramLabel = "LABEL",
+                description = "Candidate labels, comma-separated (the option may be repeated); no duplicates.")
+        List<String> labels;
+
+        @Option(names = "--labels-file", required = true, paramLabel = "FILE",
+                description = "Candidate labels, one per line (UTF-8; blank lines skipped), so a label may contain commas.")
+        Path labelsFile;
+
+        List<String> read() {
+            return labels != null ? labels : LabelsFile.read(labelsFile);
+        }
+    }
 
     @Option(names = {"-t", "--template"}, paramLabel = "TEMPLATE", defaultValue = ZeroShotImageClassifier.DEFAULT_TEMPLATE,
             description = "Hypothesis template; {} is replaced by each label (default: \"${DEFAULT-VALUE}\").")
@@ -60,26 +81,57 @@ final class ClassifyCommand implements Callable<Integer> {
         if (top != null && top < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--top must be at least 1, got " + top);
         }
+        List<String> candidates = labelSource == null ? null : candidates(); // validated before the model loads
+        ModelOptions.checkFilesExist(images);
+        Path dir = modelOptions.resolve(spec);
+        if (AutoSiglip.isImageClassifier(dir)) {
+            if (labelSource != null) {
+                throw new SiglipException("the model " + dir + " is a fine-tuned classifier with its own labels "
+                        + "(id2label); drop --labels/--labels-file");
+            }
+            List<List<LabelScore>> results;
+            try (ImageClassificationPipeline pipeline = modelOptions.loadClassifier(dir);
+                    ProgressBars.Bar bar = modelOptions.imageProgress(spec, images.size())) {
+                results = pipeline.classify(images, bar);
+            }
+            print(results);
+            return 0;
+        }
+        if (candidates == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Missing required argument: "
+                    + "--labels=LABEL[,LABEL...] or --labels-file=FILE (the model is a zero-shot SigLIP)");
+        }
+        List<List<LabelScore>> results;
+        try (SiglipPipeline pipeline = SiglipPipeline.builder().setModelDir(dir)
+                        .optDevice(SiglipPipelines.device(modelOptions.device)).optBatchSize(modelOptions.batchSize)
+                        .build();
+                ProgressBars.Bar bar = modelOptions.imageProgress(spec, images.size())) {
+            results = new ZeroShotImageClassifier(pipeline).classify(images, candidates, template, bar);
+        }
+        print(results);
+        return 0;
+    }
+
+    private List<String> candidates() {
         List<String> candidates = new ArrayList<>();
-        for (String l : labels) {
+        for (String l : labelSource.read()) {
             candidates.add(l.strip());
         }
         if (candidates.stream().allMatch(String::isEmpty)) {
             candidates.clear(); // --labels "" means no labels, reported as such
         }
-        ZeroShotImageClassifier.hypotheses(candidates, template); // validate before loading the model
-        ModelOptions.checkFilesExist(images);
-        List<List<LabelScore>> results;
-        try (SiglipPipeline pipeline = modelOptions.load(spec);
-                ProgressBars.Bar bar = modelOptions.imageProgress(spec, images.size())) {
-            results = new ZeroShotImageClassifier(pipeline).classify(images, candidates, template, bar);
-        }
-        int k = top == null ? candidates.size() : Math.min(top, candidates.size());
+        ZeroShotImageClassifier.hypotheses(candidates, template);
+        return candidates;
+    }
+
+    private void print(List<List<LabelScore>> results) {
+        int labelCount = results.get(0).size();
+        int k = top == null ? labelCount : Math.min(top, labelCount);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(toJson(results, k));
         } else {
-            int width = candidates.stream().mapToInt(String::length).max().orElse(0);
+            int width = results.get(0).stream().mapToInt(s -> s.label().length()).max().orElse(0);
             for (int i = 0; i < images.size(); i++) {
                 out.println(images.get(i));
                 for (LabelScore s : results.get(i).subList(0, k)) {
@@ -88,7 +140,6 @@ final class ClassifyCommand implements Callable<Integer> {
             }
         }
         out.flush();
-        return 0;
     }
 
     private String toJson(List<List<LabelScore>> results, int k) {

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  * batching, the embedding cache, progress bars and the report files, with the steps that use them.
  */
 final class EvalOptions {
-    @Option(names = "--model", required = true, paramLabel = "DIR|HUB_ID",
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR|HUB_ID",
             description = "A SigLIP model folder, or a Hugging Face hub id (downloaded into the hub cache).")
     String model;
 

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
         description = {"Image-text retrieval (recall@1/5/10, mean and median rank, both directions) on a"
                 + " JSONL manifest: one {\"image\": \"path relative to the manifest\", \"captions\": [...]}"
                 + " (or \"text\": \"...\") per line.",
-            "Ties count against the query."})
+            "A hit at k when any correct item is in the top k; exact score ties are hits (as CLIP_benchmark)."})
 final class EvalRetrievalCommand implements Callable<Integer> {
     @Mixin
     SiglipCli.Common common;

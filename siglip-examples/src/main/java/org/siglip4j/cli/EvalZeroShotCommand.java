@@ -41,7 +41,7 @@ final class EvalZeroShotCommand implements Callable<Integer> {
             description = "Labelled folder: one sub-folder per class (every sub-folder is a candidate class).")
     Path data;
 
-    @Option(names = "--classnames", paramLabel = "FILE|imagenet",
+    @Option(names = {"--classnames", "--labels-file"}, paramLabel = "FILE|imagenet",
             description = "Class names: 'imagenet' (WordNet-id folders), or a file (one name per line, a JSON"
                     + " array, or a JSON object keyed by folder). Default: ImageNet names when every folder"
                     + " is a WordNet id, else the folder names with '_' read as spaces.")

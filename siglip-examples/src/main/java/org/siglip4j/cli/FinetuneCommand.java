@@ -187,8 +187,10 @@ final class FinetuneCommand implements Callable<Integer> {
         PairDataset trainSet = read(train, "--train");
         PairDataset valSet = val == null ? null : read(val, "--val");
         if (trainSet.size() < batchSize) {
+            String missing = trainSet.missingImagesNote();
             throw new SiglipException("the training data " + train + " has " + trainSet.size() + " usable pairs, fewer "
-                    + "than --batch-size " + batchSize + "; lower --batch-size or add data");
+                    + "than --batch-size " + batchSize + (missing.isEmpty() ? "; lower --batch-size or add data"
+                    : ": " + missing));
         }
         int steps = length.steps != null ? length.steps : length.epochs * (trainSet.size() / batchSize);
         TrainerConfig config = config(steps);
@@ -201,6 +203,9 @@ final class FinetuneCommand implements Callable<Integer> {
                 classification ? "classifier fine-tuning" : "SigLIP fine-tuning", trainSet.size(),
                 trainSet.skipped().size(), valSet == null ? "" : ", " + valSet.size() + " validation pairs", steps,
                 batchSize, steps * (double) batchSize / trainSet.size());
+        if (!trainSet.missingImages().isEmpty()) {
+            o.println("  " + trainSet.missingImagesNote());
+        }
         trainSet.skipped().stream().limit(5).forEach(s -> o.println("  skipped: " + s));
         o.flush();
         SiglipTrainer.Result r;

@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.engine.ExecutionPolicy;
 import org.siglip4j.core.pipeline.ImageTowerPipeline;
+import org.siglip4j.core.pipeline.ImageClassificationPipeline;
 import org.siglip4j.core.pipeline.SiglipPipeline;
 import org.siglip4j.core.pipeline.SiglipPipelines;
 import picocli.CommandLine;
@@ -75,13 +76,7 @@ final class ModelOptions {
 
     /** Validates the options, resolves the model (downloading it if needed) and loads it. */
     SiglipPipeline load(CommandSpec spec) {
-        validate(spec);
-        String ref = modelRef(spec);
-        Path dir;
-        try (ProgressBars.Downloads bars = ProgressBars.downloads(spec.commandLine().getErr(), !noProgress)) {
-            dir = SiglipPipelines.resolveModel(ref, null, null, bars);
-        }
-        SiglipPipeline.Builder builder = SiglipPipeline.builder().setModelDir(dir)
+        SiglipPipeline.Builder builder = SiglipPipeline.builder().setModelDir(resolve(spec))
                 .optDevice(SiglipPipelines.device(device)).optBatchSize(batchSize).optExecutionPolicy(policy);
         if (maxNumPatches != null) {
             builder.optMaxNumPatches(maxNumPatches);
@@ -89,17 +84,27 @@ final class ModelOptions {
         return builder.build();
     }
 
+    /** Validates the options and resolves the model to a local folder (downloading it if needed). */
+    Path resolve(CommandSpec spec) {
+        validate(spec);
+        String ref = modelRef(spec);
+        try (ProgressBars.Downloads bars = ProgressBars.downloads(spec.commandLine().getErr(), !noProgress)) {
+            return SiglipPipelines.resolveModel(ref, null, null, bars);
+        }
+    }
+
     /**
      * The resolved HF folder when the model is image-only (a timm tower, an HF vision model), else
      * null (then {@link #load} loads it as a two-tower pipeline).
      */
     Path imageOnlyModel(CommandSpec spec) {
-        validate(spec);
-        Path dir;
-        try (ProgressBars.Downloads bars = ProgressBars.downloads(spec.commandLine().getErr(), !noProgress)) {
-            dir = SiglipPipelines.resolveModel(modelRef(spec), null, null, bars);
-        }
+        Path dir = resolve(spec);
         return ImageTowerPipeline.isImageOnly(dir) ? dir : null;
+    }
+
+    /** Loads a fine-tuned classifier folder (resolved by {@link #resolve}) with these options. */
+    ImageClassificationPipeline loadClassifier(Path dir) {
+        return ImageClassificationPipeline.fromPretrained(dir.toString(), SiglipPipelines.device(device), batchSize);
     }
 
     /** A bar for many images: drawn only when they take more than one batch. */

@@ -70,6 +70,9 @@ public final class SiglipCli implements Runnable {
 
     /** Entry point. */
     public static void main(String[] args) {
+        // a process-wide allocator setting is the application's choice (a library never makes it
+        // for its host); the command line is an application and wants tensor memory kept mapped
+        org.siglip4j.core.nn.MallocTuning.apply();
         System.exit(commandLine().execute(args));
     }
 }

@@ -303,7 +303,7 @@ class EvalCommandsTest {
         Path file = tmp.resolve("retrieval.jsonl");
         Files.writeString(file, manifest.toString());
         Path json = tmp.resolve("ret.json");
-        Run r = cli("eval-retrieval", "--model", Fixtures.dir().toString(), "--manifest",
+        Run r = cli("eval-retrieval", "-m", Fixtures.dir().toString(), "--manifest",
                 file.toString(), "--batch-size", "3", "--json", json.toString(), "--no-progress");
         assertEquals(0, r.exit(), r.err());
         RetrievalMetrics m = RetrievalResult.fromJson(Files.readString(json)).metrics();
@@ -320,7 +320,7 @@ class EvalCommandsTest {
             }
             int rank = 1;
             for (int t = 0; t < te.length; t++) {
-                if (textToImage.get(t) != i && dot(ie[i], te[t]) >= best) {
+                if (textToImage.get(t) != i && dot(ie[i], te[t]) > best) {
                     rank++;
                 }
             }
@@ -331,7 +331,7 @@ class EvalCommandsTest {
             double own = dot(te[t], ie[textToImage.get(t)]);
             int rank = 1;
             for (int i = 0; i < ie.length; i++) {
-                if (i != textToImage.get(t) && dot(te[t], ie[i]) >= own) {
+                if (i != textToImage.get(t) && dot(te[t], ie[i]) > own) {
                     rank++;
                 }
             }

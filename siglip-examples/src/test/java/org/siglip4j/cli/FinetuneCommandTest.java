@@ -173,6 +173,13 @@ class FinetuneCommandTest {
         PipelineCommandsTest.assertOneLineError(PipelineCommandsTest.run("finetune", "--model", model, "--train",
                 manifest.toString(), "--out", tmp.resolve("o").toString(), "--steps", "1", "--batch-size", "64"),
                 "has 16 usable pairs, fewer than --batch-size 64");
+        Path wrong = tmp.resolve("wrong.jsonl");
+        Files.writeString(wrong, "{\"image\": \"nowhere/a.png\", \"text\": \"a cat\"}\n"
+                + "{\"image\": \"nowhere/b.png\", \"text\": \"a dog\"}\n");
+        PipelineCommandsTest.assertOneLineError(PipelineCommandsTest.run("finetune", "--model", model, "--train",
+                wrong.toString(), "--out", tmp.resolve("o").toString(), "--steps", "1", "--batch-size", "2"),
+                "has 0 usable pairs, fewer than --batch-size 2: 2 image files were not found, e.g. "
+                        + tmp.resolve("nowhere/a.png").toAbsolutePath());
         PipelineCommandsTest.Run usage = PipelineCommandsTest.run("finetune", "--model", model, "--train",
                 manifest.toString(), "--out", tmp.resolve("o").toString(), "--steps", "1", "--epochs", "1");
         assertEquals(2, usage.code(), usage.err());

@@ -165,6 +165,53 @@ class PipelineCommandsTest {
     }
 
     @Test
+    void labelsFileGivesTheSameScoresAndAllowsCommas(@TempDir Path tmp) throws IOException {
+        Path file = tmp.resolve("labels.txt");
+        Files.writeString(file, "gradient\ncircles\n\n  noise  \ncheckerboard\ncat\n");
+        Run fromFile = run("classify", "-m", model(), image("gradient_wide.png"), "--labels-file", file.toString());
+        Run fromOption = run("classify", "-m", model(), image("gradient_wide.png"), "--labels",
+                "gradient,circles,noise,checkerboard,cat");
+        assertEquals(0, fromFile.code(), fromFile.err());
+        assertEquals(fromOption.out(), fromFile.out());
+        Path commas = tmp.resolve("commas.txt");
+        Files.writeString(commas, "red, then blue\ncat\n");
+        Run r = run("classify", "-m", model(), image("gradient_wide.png"), "--labels-file", commas.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonArray results = JsonParser.parseString(r.out()).getAsJsonArray().get(0).getAsJsonObject()
+                .getAsJsonArray("results");
+        assertEquals(2, results.size());
+        assertTrue(r.out().contains("\"red, then blue\""), r.out());
+        assertOneLineError(run("classify", "-m", model(), image("gradient_wide.png"), "--labels-file",
+                tmp.resolve("none.txt").toString()), "labels file not found");
+        assertEquals(2, run("classify", "-m", model(), image("gradient_wide.png"), "--labels", "cat",
+                "--labels-file", file.toString()).code(), "one of the two, not both");
+    }
+
+    @Test
+    void classifyUsesAFineTunedHeadsOwnLabels() {
+        String cls = Fixtures.file("classification").toString();
+        Run r = run("classify", "-m", cls, image("gradient_wide.png"), image("noise_small.png"), "--top", "2", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonArray got = JsonParser.parseString(r.out()).getAsJsonArray();
+        try (org.siglip4j.core.pipeline.ImageClassificationPipeline p =
+                org.siglip4j.core.pipeline.ImageClassificationPipeline.fromPretrained(cls)) {
+            List<List<org.siglip4j.core.pipeline.LabelScore>> expected = p.classify(
+                    List.of(Path.of(image("gradient_wide.png")), Path.of(image("noise_small.png"))));
+            for (int i = 0; i < 2; i++) {
+                JsonArray results = got.get(i).getAsJsonObject().getAsJsonArray("results");
+                assertEquals(2, results.size());
+                for (int k = 0; k < 2; k++) {
+                    assertEquals(expected.get(i).get(k).label(), results.get(k).getAsJsonObject().get("label").getAsString());
+                    assertEquals(expected.get(i).get(k).score(), results.get(k).getAsJsonObject().get("score").getAsDouble(),
+                            1e-12);
+                }
+            }
+        }
+        assertOneLineError(run("classify", "-m", cls, image("gradient_wide.png"), "--labels", "cat"),
+                "fine-tuned classifier with its own labels");
+    }
+
+    @Test
     void similarityPrintsAnAlignedTable() {
         Run r = run("similarity", "-m", model(), "--image", image("gradient_wide.png"), "--image",
                 image("noise_small.png"), "--text", "A smooth RED-to-blue gradient, wide format.", "--text",

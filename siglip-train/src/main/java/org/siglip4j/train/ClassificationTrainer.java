@@ -48,6 +48,7 @@ import java.util.function.ToDoubleFunction;
  * ignoring case and treating underscores as spaces.
  */
 public final class ClassificationTrainer implements AutoCloseable, TrainingLoop.Trainer {
+    private final java.util.List<TrainingListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final SiglipForImageClassification model;
     private final TrainerConfig config;
     private final Map<String, Parameter> trainable;
@@ -199,6 +200,22 @@ public final class ClassificationTrainer implements AutoCloseable, TrainingLoop.
                 + "; stopping without updating. Last good checkpoint: "
                 + last.map(Path::toString).orElse("none (no checkpoint was written yet)")
                 + ". Lower the learning rate or check the data.");
+    }
+
+    /**
+     * Adds a listener told about every step, checkpoint and the end of each {@code fit}.
+     *
+     * @param listener the listener
+     * @return this trainer
+     */
+    public ClassificationTrainer addListener(TrainingListener listener) {
+        listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    @Override
+    public java.util.List<TrainingListener> listeners() {
+        return listeners;
     }
 
     /**

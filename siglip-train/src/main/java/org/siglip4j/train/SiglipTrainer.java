@@ -58,6 +58,7 @@ import java.util.function.ToDoubleFunction;
  * value, and decays every parameter alike.
  */
 public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer {
+    private final java.util.List<TrainingListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * What one step did.
@@ -458,6 +459,22 @@ public final class SiglipTrainer implements AutoCloseable, TrainingLoop.Trainer 
             System.arraycopy(images.get(i), 0, out, i * per, per);
         }
         return out;
+    }
+
+    /**
+     * Adds a listener told about every step, checkpoint and the end of each {@code fit}.
+     *
+     * @param listener the listener
+     * @return this trainer
+     */
+    public SiglipTrainer addListener(TrainingListener listener) {
+        listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    @Override
+    public java.util.List<TrainingListener> listeners() {
+        return listeners;
     }
 
     /**

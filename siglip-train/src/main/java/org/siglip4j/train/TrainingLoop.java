@@ -2,10 +2,8 @@ package org.siglip4j.train;
 
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.io.TerminalProgress;
 import org.siglip4j.core.model.PretrainedSiglip;
 import org.siglip4j.core.nn.MallocTuning;
 import org.siglip4j.train.data.BatchLoader;
@@ -14,6 +12,7 @@ import org.siglip4j.train.metrics.MetricsLog;
 import org.siglip4j.train.metrics.TrainingPlot;
 import org.siglip4j.train.optim.AdamW;
 
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,6 +50,9 @@ final class TrainingLoop {
 
         /** Restores from a checkpoint. */
         void restore(Path checkpoint);
+
+        /** The listeners told about steps, checkpoints and the end of the run. */
+        List<TrainingListener> listeners();
     }
 
     private TrainingLoop() {}
@@ -75,12 +77,9 @@ final class TrainingLoop {
         try (MetricsLog log = MetricsLog.open(out.resolve("metrics.jsonl"), resume ? start : -1);
              BatchLoader loader = new BatchLoader(data, config.batchSize(), config.seed(), config.workers(),
                      config.prefetch());
-             ProgressBar bar = config.showProgress() ? new ProgressBarBuilder().setTaskName("train")
-                     .setInitialMax(config.steps()).setStyle(ProgressBarStyle.ASCII).continuousUpdate()
-                     .setUnit(" steps", 1).build() : null) {
-            if (bar != null) {
-                bar.stepTo(start);
-            }
+             TerminalProgress bar = TerminalProgress.start(new PrintWriter(System.err, true), "train",
+                     config.steps(), "steps", 1, config.showProgress())) {
+            bar.stepTo(start);
             int epoch = -1;
             List<String> epochSkips = new ArrayList<>();
             while (trainer.completedSteps() < config.steps()) {
@@ -111,20 +110,24 @@ final class TrainingLoop {
                     row.put("eval_accuracy", eval.getAsDouble());
                 }
                 log.log(row);
-                if (bar != null) {
-                    bar.stepTo(completed);
-                    bar.setExtraMessage(String.format(" loss %.4f lr %.2e %.1f pairs/s", r.loss(), r.learningRate(),
-                            pairs / secs));
-                }
+                TrainingProgress progress = new TrainingProgress(completed, config.steps(), batch.epoch(), r.loss(),
+                        r.learningRate(), r.gradNorm(), pairs / secs, row.get("eval_accuracy") instanceof Double acc
+                                ? java.util.OptionalDouble.of(acc) : java.util.OptionalDouble.empty(), row);
+                trainer.listeners().forEach(l -> l.onStep(progress));
+                bar.setMessage(String.format(java.util.Locale.ROOT, "loss %.4f lr %.2e %.1f pairs/s", r.loss(),
+                        r.learningRate(), pairs / secs));
+                bar.stepTo(completed);
                 if (config.checkpointEvery() > 0 && completed % config.checkpointEvery() == 0) {
-                    trainer.saveCheckpoint(lastLoss);
+                    Path saved = trainer.saveCheckpoint(lastLoss);
+                    trainer.listeners().forEach(l -> l.onCheckpoint(completed, saved));
                 }
             }
             reportSkips(epoch, epochSkips, log);
         }
         int completed = trainer.completedSteps();
         if (checkpoints.latest().filter(p -> CheckpointStore.readState(p).step() == completed).isEmpty()) {
-            trainer.saveCheckpoint(lastLoss);
+            Path saved = trainer.saveCheckpoint(lastLoss);
+            trainer.listeners().forEach(l -> l.onCheckpoint(completed, saved));
         }
         // the run's activations are freed; give glibc's kept copies back (MallocTuning keeps
         // freed memory for reuse, which a process that goes on after training does not need)
@@ -134,7 +137,10 @@ final class TrainingLoop {
         TrainingPlot.write(MetricsLog.read(out.resolve("metrics.jsonl")), title + ": " + out.getFileName(),
                 out.resolve("loss.png"));
         double secs = (System.nanoTime() - t0) / 1e9;
-        return new SiglipTrainer.Result(completed, lastLoss, pairs / Math.max(secs, 1e-9), secs, skipped, finalModel);
+        SiglipTrainer.Result result = new SiglipTrainer.Result(completed, lastLoss, pairs / Math.max(secs, 1e-9), secs,
+                skipped, finalModel);
+        trainer.listeners().forEach(l -> l.onFinish(result));
+        return result;
     }
 
     /**

@@ -51,6 +51,18 @@ public class SiglipForImageClassification extends PretrainedSiglip {
     }
 
     /**
+     * Loads a model folder or a Hugging Face hub id (downloaded into the hub cache on first use),
+     * strictly.
+     *
+     * @param folderOrHubId a folder path or an id such as {@code google/siglip-base-patch16-224}
+     * @param manager manager whose sub-manager will own the weights
+     * @return the loaded model
+     */
+    public static SiglipForImageClassification fromPretrained(String folderOrHubId, NDManager manager) {
+        return fromPretrained(AutoSiglip.resolve(folderOrHubId), manager);
+    }
+
+    /**
      * Loads a folder. With {@code strict=false} a SiglipModel folder works too: its text tower
      * is reported unexpected and the missing classifier is initialised randomly.
      */

@@ -51,6 +51,18 @@ public class SiglipModel extends PretrainedSiglip {
         return fromPretrained(dir, manager, true);
     }
 
+    /**
+     * Loads a model folder or a Hugging Face hub id (downloaded into the hub cache on first use),
+     * strictly.
+     *
+     * @param folderOrHubId a folder path or an id such as {@code google/siglip-base-patch16-224}
+     * @param manager manager whose sub-manager will own the weights
+     * @return the loaded model
+     */
+    public static SiglipModel fromPretrained(String folderOrHubId, NDManager manager) {
+        return fromPretrained(AutoSiglip.resolve(folderOrHubId), manager);
+    }
+
     /** Loads a folder; with {@code strict=false} problems are logged and in {@link #lastLoadReport()}. */
     public static SiglipModel fromPretrained(Path dir, NDManager manager, boolean strict) {
         return fromPretrained(dir, manager, strict, SiglipModel::new, SiglipConfig::parameterCount);

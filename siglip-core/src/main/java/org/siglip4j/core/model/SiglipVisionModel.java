@@ -30,6 +30,18 @@ public class SiglipVisionModel extends PretrainedSiglip {
                 c -> c.visionConfig().parameterCount());
     }
 
+    /**
+     * Loads a model folder or a Hugging Face hub id (downloaded into the hub cache on first use),
+     * strictly.
+     *
+     * @param folderOrHubId a folder path or an id such as {@code google/siglip-base-patch16-224}
+     * @param manager manager whose sub-manager will own the weights
+     * @return the loaded model
+     */
+    public static SiglipVisionModel fromPretrained(String folderOrHubId, NDManager manager) {
+        return fromPretrained(AutoSiglip.resolve(folderOrHubId), manager);
+    }
+
     @Override
     protected String architecture() {
         return "SiglipVisionModel";

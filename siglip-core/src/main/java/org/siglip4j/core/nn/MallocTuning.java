@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * free top, and heaps grow by 16 MiB at a time. Peak memory is unchanged; memory freed after a
  * peak is kept for the next call instead of being returned at once. Opt out with
  * {@code -Dsiglip4j.malloc.tuning=false}; nothing is done on a C library other than glibc.
+ *
+ * <p>It changes the allocator of the whole process, so loading a model never applies it: an
+ * application that runs SigLIP calls {@link #apply()} once at start-up, before its first model
+ * loads (the {@code siglip} command line and the benchmark do).
  */
 public final class MallocTuning {
     /** {@code M_TRIM_THRESHOLD} from glibc's {@code malloc.h}. */

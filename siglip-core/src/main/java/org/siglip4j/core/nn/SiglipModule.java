@@ -23,10 +23,6 @@ public abstract class SiglipModule extends AbstractBlock {
     private final Map<String, Parameter> params = new LinkedHashMap<>();
     private final Map<String, Shape> shapes = new LinkedHashMap<>();
 
-    static {
-        MallocTuning.apply(); // before the first tensor of a SigLIP model is allocated
-    }
-
     /**
      * Closes our handles to intermediates as soon as they are used up. Without this they live
      * until the layer's scope closes, so a layer's temporaries (about 150 MB for ViT-B at batch 8)

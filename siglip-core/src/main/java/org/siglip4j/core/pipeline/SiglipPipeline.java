@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
-import java.util.AbstractList;
 import java.util.List;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.checkpoint.format.CheckpointFormats;
@@ -125,6 +124,17 @@ public final class SiglipPipeline implements AutoCloseable {
         return builder().setModelDir(modelDir).build();
     }
 
+    /**
+     * Loads a model folder or a Hugging Face hub id (downloaded into the hub cache on first use) on
+     * the default device with the default batch size.
+     *
+     * @param folderOrHubId a folder path or an id such as {@code google/siglip-base-patch16-224}
+     * @return the pipeline; close it to free the weights
+     */
+    public static SiglipPipeline fromPretrained(String folderOrHubId) {
+        return builder().setModelDir(SiglipPipelines.resolveModel(folderOrHubId)).build();
+    }
+
     /** A builder: {@code setModelDir} is required, device and batch size are optional. */
     public static Builder builder() {
         return new Builder();
@@ -211,26 +221,14 @@ public final class SiglipPipeline implements AutoCloseable {
         float[][] out = new float[inputs.size()][];
         for (int start = 0; start < inputs.size(); start += batchSize) {
             List<ImageInput> batch = inputs.subList(start, Math.min(inputs.size(), start + batchSize));
-            // decoded lazily so that the image processor decodes a batch in parallel
-            List<RgbImage> pixels = new AbstractList<>() {
-                @Override
-                public RgbImage get(int i) {
-                    return batch.get(i).load();
-                }
-
-                @Override
-                public int size() {
-                    return batch.size();
-                }
-            };
             try (NDManager call = manager.newSubManager()) {
                 NDArray e;
                 if (naflex != null) {
-                    NDList in = naflexImages.process(pixels).toNDList(call);
+                    NDList in = naflexImages.process(new LazyImages(batch)).toNDList(call);
                     e = naflex.getImageFeatures(in.get(0), in.get(1), in.get(2));
                     e = normalize ? PretrainedSiglip.l2normalize(e) : e;
                 } else {
-                    NDArray px = processor.processImages(pixels, call);
+                    NDArray px = processor.processImages(new LazyImages(batch), call);
                     e = engine.imageFeatures(px, normalize);
                 }
                 copyRows(e, out, start);
@@ -425,6 +423,11 @@ public final class SiglipPipeline implements AutoCloseable {
                 throw new SiglipException("batch size must be at least 1, got " + batchSize);
             }
             modelDir = SiglipPipelines.resolveModel(modelDir.toString());
+            if (org.siglip4j.core.model.AutoSiglip.isImageClassifier(modelDir)) {
+                throw new SiglipException("'" + modelDir + "' is a fine-tuned image classifier "
+                        + "(SiglipForImageClassification): load it with ImageClassificationPipeline, or run "
+                        + "'siglip classify' without --labels");
+            }
             if (device == null) {
                 device = SiglipPipelines.device(null);
             }

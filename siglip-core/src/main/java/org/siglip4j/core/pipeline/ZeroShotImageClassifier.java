@@ -51,6 +51,16 @@ public final class ZeroShotImageClassifier implements AutoCloseable {
     }
 
     /**
+     * Loads a model folder or hub id on the default device; the classifier owns the pipeline.
+     *
+     * @param folderOrHubId a folder path or an id such as {@code google/siglip-base-patch16-224}
+     * @return the classifier; close it to free the model
+     */
+    public static ZeroShotImageClassifier fromPretrained(String folderOrHubId) {
+        return owning(SiglipPipeline.fromPretrained(folderOrHubId));
+    }
+
+    /**
      * Loads a model folder with default device and batch size.
      *
      * @param modelDir a Hugging Face SigLIP folder

@@ -156,7 +156,10 @@ class ZeroShotImageClassifierTest {
         byte[] png = Files.readAllBytes(img.get(0));
         Path truncated = Files.write(tmp.resolve("truncated.png"), java.util.Arrays.copyOf(png, png.length / 2));
         assertMessage("truncated.png", () -> classifier.classify(List.of(truncated), List.of("cat")));
-        assertMessage("image #1 is a java.lang.String", () -> classifier.classify(List.of(img.get(0), "x.png"),
+        assertMessage("image #1 is a java.lang.Integer", () -> classifier.classify(List.of(img.get(0), 7),
+                List.of("cat")));
+        // a String is a path (issue #23: every input a Java program holds), read like a Path
+        assertMessage("image file not found: x.png", () -> classifier.classify(List.of(img.get(0), "x.png"),
                 List.of("cat")));
     }
 

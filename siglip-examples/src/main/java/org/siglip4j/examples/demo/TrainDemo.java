@@ -191,8 +191,8 @@ public final class TrainDemo {
              SiglipModel model = SiglipModel.newModel(config(), root);
              SiglipTokenizer tokenizer = SiglipTokenizer.load(init)) {
             // The paper's initialisation of the temperature and bias (t' = log 10, b = -10).
-            model.logitScale().getArray().set(new float[] {(float) Math.log(10)});
-            model.logitBias().getArray().set(new float[] {-10f});
+            org.siglip4j.core.nn.InPlaceCopy.copy(model.logitScale().getArray(), new float[] {(float) Math.log(10)});
+            org.siglip4j.core.nn.InPlaceCopy.copy(model.logitBias().getArray(), new float[] {-10f});
             TrainerConfig cfg = TrainerConfig.builder(o.out()).optSteps(o.steps()).optBatchSize(o.batchSize())
                     .optLearningRate(o.learningRate()).optWarmupSteps(Math.max(1, o.steps() / 20))
                     .optWeightDecay(1e-4).optClipNorm(1.0).optSeed(o.seed()).optWorkers(o.workers())

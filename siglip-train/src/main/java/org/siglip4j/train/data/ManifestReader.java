@@ -62,6 +62,7 @@ public final class ManifestReader {
         Path base = baseOf(manifest);
         List<ImageTextPair> pairs = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
+        List<Path> missing = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(manifest, StandardCharsets.UTF_8)) {
             String line;
             int lineNo = 0;
@@ -90,10 +91,10 @@ public final class ManifestReader {
                 List<String> captions = new ArrayList<>();
                 collectCaptions(obj.get("text"), captions);
                 collectCaptions(obj.get("captions"), captions);
-                add(base, "line " + lineNo, image.getAsString(), captions, pairs, skipped);
+                add(base, "line " + lineNo, image.getAsString(), captions, pairs, skipped, missing);
             }
         }
-        return new PairDataset(pairs, skipped);
+        return new PairDataset(pairs, skipped, missing);
     }
 
     private static void collectCaptions(JsonElement el, List<String> out) {
@@ -116,6 +117,7 @@ public final class ManifestReader {
         Path base = baseOf(manifest);
         List<ImageTextPair> pairs = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
+        List<Path> missing = new ArrayList<>();
         CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
                 .setIgnoreSurroundingSpaces(true).get();
         try (Reader in = Files.newBufferedReader(manifest, StandardCharsets.UTF_8);
@@ -137,7 +139,7 @@ public final class ManifestReader {
                 firstLine.putIfAbsent(image, rec.getRecordNumber() + 1);
             }
             byImage.forEach((image, caps) ->
-                    add(base, "line " + firstLine.get(image), image, caps, pairs, skipped));
+                    add(base, "line " + firstLine.get(image), image, caps, pairs, skipped, missing));
         } catch (java.io.UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
             // commons-csv reports a broken quote or header this way; after a broken quote the rest
             // of the file cannot be split into rows reliably, so the whole manifest is refused
@@ -145,11 +147,11 @@ public final class ManifestReader {
                     ? u.getCause().getMessage() : e.getMessage();
             throw new SiglipException("CSV manifest " + manifest + " is malformed: " + why, e);
         }
-        return new PairDataset(pairs, skipped);
+        return new PairDataset(pairs, skipped, missing);
     }
 
     private static void add(Path base, String where, String image, List<String> captions,
-                            List<ImageTextPair> pairs, List<String> skipped) {
+                            List<ImageTextPair> pairs, List<String> skipped, List<Path> missing) {
         List<String> usable = captions.stream().filter(c -> !c.isBlank()).toList();
         Path file;
         try {
@@ -164,6 +166,7 @@ public final class ManifestReader {
             skipped.add(where + ": no caption for " + image);
         } else if (!Files.isRegularFile(file)) {
             skipped.add(where + ": image " + image + " not found");
+            missing.add(file);
         } else {
             pairs.add(new ImageTextPair(file, usable));
         }

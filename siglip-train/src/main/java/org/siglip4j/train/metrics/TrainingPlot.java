@@ -5,6 +5,7 @@ import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.io.AtomicFiles;
@@ -17,8 +18,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Draws the loss curve (and learning rate on a second axis, and eval accuracy when logged) of a
- * metrics log as a PNG, with XChart.
+ * Draws the loss curve of a metrics log as a PNG, with XChart: loss on the left axis, the learning
+ * rate on its own right-hand axis, and eval accuracy (when logged) on a third axis. Each gets its
+ * own scale because they differ by orders of magnitude: sharing one, a learning rate of 1e-4 drew
+ * as a flat line at 0 under accuracies near 1.
  */
 public final class TrainingPlot {
     private TrainingPlot() {}
@@ -29,6 +32,11 @@ public final class TrainingPlot {
      * @param title the chart title
      */
     public static void write(List<Map<String, Object>> rows, String title, Path png) {
+        writePng(chart(rows, title), png);
+    }
+
+    /** The chart of {@link #write}: loss on axis group 0, learning rate on 1, eval accuracy on 2. */
+    static XYChart chart(List<Map<String, Object>> rows, String title) {
         List<Double> steps = new ArrayList<>();
         List<Double> loss = new ArrayList<>();
         List<Double> lr = new ArrayList<>();
@@ -52,18 +60,21 @@ public final class TrainingPlot {
         }
         XYChart chart = new XYChartBuilder().width(900).height(500).title(title)
                 .xAxisTitle("step").yAxisTitle("loss").build();
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
-        chart.setYAxisGroupTitle(1, "learning rate / accuracy");
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.setYAxisGroupTitle(1, "learning rate");
+        chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
         XYSeries ls = chart.addSeries("loss", steps, loss);
         ls.setMarker(SeriesMarkers.NONE);
         XYSeries lrs = chart.addSeries("learning rate", steps, lr);
         lrs.setMarker(SeriesMarkers.NONE);
         lrs.setYAxisGroup(1);
         if (!evalSteps.isEmpty()) {
+            chart.setYAxisGroupTitle(2, "eval accuracy");
+            chart.getStyler().setYAxisGroupPosition(2, Styler.YAxisPosition.Right);
             XYSeries acc = chart.addSeries("eval accuracy", evalSteps, evalAcc);
-            acc.setYAxisGroup(1);
+            acc.setYAxisGroup(2);
         }
-        writePng(chart, png);
+        return chart;
     }
 
     /**

@@ -185,7 +185,7 @@ public final class AdamW implements AutoCloseable {
             throw new IllegalArgumentException("optimizer state " + key + ": expected shape " + target.getShape()
                     + ", got " + (src == null ? "nothing" : src.getShape()));
         }
-        target.set(src.toType(target.getDataType(), false).toDevice(target.getDevice(), false).toFloatArray());
+        org.siglip4j.core.nn.InPlaceCopy.copy(target, src);
     }
 
     @Override

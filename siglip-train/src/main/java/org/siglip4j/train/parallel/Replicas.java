@@ -112,7 +112,7 @@ public final class Replicas implements AutoCloseable {
                 NDArray master = e.getKey().getArray();
                 try (NDArray detached = master.stopGradient();
                      NDArray moved = detached.toDevice(devices.get(s), true)) {
-                    e.getValue().set(moved.toByteBuffer());
+                    org.siglip4j.core.nn.InPlaceCopy.copy(e.getValue(), moved);
                 }
             }
         }

@@ -54,6 +54,20 @@ class DataReadersTest {
         assertEquals(4, d.skipped().size(), d.skipped().toString());
         assertTrue(d.skipped().get(0).contains("line 3") && d.skipped().get(0).contains("not found"));
         assertTrue(d.skipped().get(1).contains("line 4") && d.skipped().get(1).contains("no caption"));
+        assertEquals(List.of(dir.resolve("img/missing.jpg").toAbsolutePath()), d.missingImages());
+        assertTrue(d.missingImagesNote().startsWith("1 image file was not found, e.g. "
+                + dir.resolve("img/missing.jpg").toAbsolutePath()), d.missingImagesNote());
+    }
+
+    @Test
+    void manifestWhoseImagesAreAllMissingSaysSo() throws IOException {
+        Path manifest = dir.resolve("wrong.csv");
+        Files.writeString(manifest, "image,text\nelsewhere/a.jpg,a cat\nelsewhere/b.jpg,a dog\n");
+        PairDataset d = ManifestReader.read(manifest);
+        assertEquals(0, d.size());
+        assertEquals(2, d.missingImages().size());
+        assertTrue(d.missingImagesNote().startsWith("2 image files were not found, e.g. "
+                + dir.resolve("elsewhere/a.jpg").toAbsolutePath()), d.missingImagesNote());
     }
 
     @Test

@@ -48,4 +48,18 @@ class MetricsTest {
         assertEquals(500, img.getHeight());
         assertTrue(Files.list(png.getParent()).count() == 1, "no temporary file left behind");
     }
+
+    @Test
+    void learningRateHasItsOwnAxis() {
+        List<Map<String, Object>> rows = List.of(
+                Map.of("step", 1.0, "loss", 3.0, "lr", 1e-4),
+                Map.of("step", 2.0, "loss", 2.0, "lr", 2e-4, "eval_accuracy", 0.9));
+        org.knowm.xchart.XYChart chart = TrainingPlot.chart(rows, "axes");
+        int loss = chart.getSeriesMap().get("loss").getYAxisGroup();
+        int lr = chart.getSeriesMap().get("learning rate").getYAxisGroup();
+        int acc = chart.getSeriesMap().get("eval accuracy").getYAxisGroup();
+        assertEquals(3, java.util.Set.of(loss, lr, acc).size(), "loss, lr and accuracy on three axes");
+        assertEquals("learning rate", chart.getYAxisGroupTitle(lr));
+        assertEquals("eval accuracy", chart.getYAxisGroupTitle(acc));
+    }
 }
