@@ -1,9 +1,9 @@
 package org.siglip4j.eval;
 
 import com.google.gson.JsonElement;
+import org.siglip4j.core.io.BoundedJson;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +75,7 @@ public record RetrievalManifest(Path file, List<Entry> entries) {
                 String where = file + " line " + no;
                 JsonObject o;
                 try {
-                    JsonElement e = JsonParser.parseString(line);
+                    JsonElement e = BoundedJson.parse(line, "retrieval manifest");
                     if (!e.isJsonObject()) {
                         throw new SiglipException(where + ": expected a JSON object {\"image\": ...,"
                                 + " \"captions\": [...]}");

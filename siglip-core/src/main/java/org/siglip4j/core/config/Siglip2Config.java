@@ -3,12 +3,12 @@ package org.siglip4j.core.config;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.io.BoundedJson;
 
 /**
  * A SigLIP 2 NaFlex configuration ({@code Siglip2Config}, {@code model_type siglip2}). The text
@@ -42,7 +42,7 @@ public record Siglip2Config(SiglipTextConfig textConfig, Siglip2VisionConfig vis
     public static boolean isSiglip2(Path dir) {
         Path file = Files.isDirectory(dir) ? dir.resolve("config.json") : dir;
         try {
-            JsonElement root = JsonParser.parseString(Files.readString(file));
+            JsonElement root = BoundedJson.parse(Files.readString(file), file.toString());
             return root.isJsonObject() && root.getAsJsonObject().has("model_type")
                     && MODEL_TYPE.equals(root.getAsJsonObject().get("model_type").getAsString());
         } catch (IOException | RuntimeException e) {
@@ -72,7 +72,7 @@ public record Siglip2Config(SiglipTextConfig textConfig, Siglip2VisionConfig vis
     public static Siglip2Config fromJson(String text) {
         JsonObject o;
         try {
-            JsonElement root = JsonParser.parseString(text);
+            JsonElement root = BoundedJson.parse(text, "config.json");
             if (!root.isJsonObject()) {
                 throw new SiglipException("config.json must hold a JSON object, got " + root);
             }

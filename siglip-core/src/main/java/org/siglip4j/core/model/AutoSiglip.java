@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.List;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.config.Siglip2Config;
 import org.siglip4j.core.config.SiglipConfig;
 import org.siglip4j.core.pipeline.SiglipPipelines;
 
@@ -60,6 +61,9 @@ public final class AutoSiglip {
      * @return true when its config names {@code SiglipForImageClassification}
      */
     public static boolean isImageClassifier(Path dir) {
+        if (Siglip2Config.isSiglip2(dir)) {
+            return false; // SigLIP 2 NaFlex: a two-tower Siglip2Model, whose config SiglipConfig does not read
+        }
         return IMAGE_CLASSIFICATION.equals(architecture(SiglipConfig.load(dir)));
     }
 

@@ -1,11 +1,11 @@
 package org.siglip4j.core.processing;
 
 import ai.djl.ndarray.NDList;
+import org.siglip4j.core.io.BoundedJson;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +56,7 @@ public final class Siglip2ImageProcessor {
         SiglipImageProcessorConfig config = SiglipImageProcessorConfig.load(file);
         JsonObject json;
         try {
-            json = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+            json = BoundedJson.parse(Files.readString(file), file.toString()).getAsJsonObject();
         } catch (IOException | RuntimeException e) {
             throw new SiglipException("cannot read " + file + ": " + e.getMessage(), e);
         }

@@ -1,13 +1,13 @@
 package org.siglip4j.core.checkpoint.format;
 
 import ai.djl.Device;
+import org.siglip4j.core.io.BoundedJson;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -125,7 +125,7 @@ public record ForeignCheckpoint(String layout, Path source, SiglipConfig config,
         }
         Path cfg = from.resolve("tokenizer_config.json");
         JsonObject t = Files.isRegularFile(cfg)
-                ? JsonParser.parseString(Files.readString(cfg, StandardCharsets.UTF_8)).getAsJsonObject()
+                ? BoundedJson.parse(Files.readString(cfg, StandardCharsets.UTF_8), cfg.toString()).getAsJsonObject()
                 : new JsonObject();
         if (maxLength != null) {
             t.addProperty("model_max_length", maxLength);

@@ -1,12 +1,12 @@
 package org.siglip4j.core.checkpoint.format;
 
 import ai.djl.Device;
+import org.siglip4j.core.io.BoundedJson;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -313,7 +313,7 @@ public final class OpenClipFormat {
 
     static JsonObject readJson(Path file) {
         try {
-            JsonElement e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+            JsonElement e = BoundedJson.parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
             if (!e.isJsonObject()) {
                 throw new SiglipException(file + " must hold a JSON object");
             }
