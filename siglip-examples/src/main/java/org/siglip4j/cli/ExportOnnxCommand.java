@@ -57,6 +57,10 @@ final class ExportOnnxCommand implements Callable<Integer> {
         String ref = model != null ? model : DefaultModel.path().map(Path::toString).orElseThrow(() ->
                 new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--model=MODEL'"));
         Path dir = SiglipPipelines.resolveModel(ref);
+        if (org.siglip4j.core.config.Siglip2Config.isSiglip2(dir)) {
+            throw new SiglipException("cannot export " + ref + " to ONNX: SigLIP 2 NaFlex models are not exportable"
+                    + " yet; run it with --engine pytorch");
+        }
         List<String> archs = SiglipConfig.load(dir).architectures();
         if (archs != null && !archs.isEmpty() && !archs.contains("SiglipModel")) {
             throw new SiglipException("cannot export " + ref + " to ONNX: it is a " + String.join(", ", archs)

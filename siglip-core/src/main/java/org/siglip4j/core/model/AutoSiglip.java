@@ -86,6 +86,9 @@ public final class AutoSiglip {
      * @return the model
      */
     public static PretrainedSiglip fromPretrained(Path dir, NDManager manager) {
+        if (Siglip2Config.isSiglip2(dir)) {
+            return Siglip2Model.fromPretrained(dir, manager);
+        }
         String arch = architecture(SiglipConfig.load(dir));
         switch (arch) {
             case IMAGE_CLASSIFICATION:

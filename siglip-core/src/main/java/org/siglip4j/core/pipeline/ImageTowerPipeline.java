@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.checkpoint.LoadReport;
 import org.siglip4j.core.checkpoint.format.CheckpointFormats;
+import org.siglip4j.core.config.Siglip2Config;
 import org.siglip4j.core.config.SiglipConfig;
 import org.siglip4j.core.model.PretrainedSiglip;
 import org.siglip4j.core.model.SiglipVisionModel;
@@ -63,6 +64,9 @@ public final class ImageTowerPipeline implements AutoCloseable {
      * @return true for an image-only model
      */
     public static boolean isImageOnly(Path hfDir) {
+        if (Siglip2Config.isSiglip2(hfDir)) {
+            return false; // a SigLIP 2 NaFlex two-tower model, whose config SiglipConfig does not read
+        }
         List<String> arch = SiglipConfig.load(hfDir).architectures();
         return !arch.isEmpty() && arch.stream().allMatch(a -> a.contains("Vision") || a.contains("ImageClassification"));
     }

@@ -195,6 +195,9 @@ public final class ImageLoader {
         }
         ImageTypeSpecifier type = storedValuesType(reader, jpeg);
         requireHeap(name, w, h, IntStream.of(type.getSampleModel().getSampleSize()).sum(), options);
+        if ("png".equalsIgnoreCase(reader.getFormatName()) && PngDataBound.certainlyTruncated(bytes)) {
+            requireComplete(name, bytes.length, true, options); // before the raster is allocated
+        }
         BufferedImage image = type.createBufferedImage(w, h);
         ImageReadParam param = reader.getDefaultReadParam();
         param.setDestination(image);
