@@ -14,7 +14,6 @@ import org.siglip4j.core.model.AutoSiglip;
 import org.siglip4j.core.pipeline.ImageClassificationPipeline;
 import org.siglip4j.core.pipeline.LabelScore;
 import org.siglip4j.core.pipeline.SiglipPipeline;
-import org.siglip4j.core.pipeline.SiglipPipelines;
 import org.siglip4j.core.pipeline.ZeroShotImageClassifier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -102,9 +101,7 @@ final class ClassifyCommand implements Callable<Integer> {
                     + "--labels=LABEL[,LABEL...] or --labels-file=FILE (the model is a zero-shot SigLIP)");
         }
         List<List<LabelScore>> results;
-        try (SiglipPipeline pipeline = SiglipPipeline.builder().setModelDir(dir)
-                        .optDevice(SiglipPipelines.device(modelOptions.device)).optBatchSize(modelOptions.batchSize)
-                        .build();
+        try (SiglipPipeline pipeline = modelOptions.load(dir);
                 ProgressBars.Bar bar = modelOptions.imageProgress(spec, images.size())) {
             results = new ZeroShotImageClassifier(pipeline).classify(images, candidates, template, bar);
         }

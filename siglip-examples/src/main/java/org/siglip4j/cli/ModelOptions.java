@@ -76,7 +76,12 @@ final class ModelOptions {
 
     /** Validates the options, resolves the model (downloading it if needed) and loads it. */
     SiglipPipeline load(CommandSpec spec) {
-        SiglipPipeline.Builder builder = SiglipPipeline.builder().setModelDir(resolve(spec))
+        return load(resolve(spec));
+    }
+
+    /** Loads a folder resolved by {@link #resolve} with these options (device, batch, engine, patches). */
+    SiglipPipeline load(Path dir) {
+        SiglipPipeline.Builder builder = SiglipPipeline.builder().setModelDir(dir)
                 .optDevice(SiglipPipelines.device(device)).optBatchSize(batchSize).optExecutionPolicy(policy);
         if (maxNumPatches != null) {
             builder.optMaxNumPatches(maxNumPatches);

@@ -154,7 +154,7 @@ class ConvertCommandTest {
                 "image-only model");
         PipelineCommandsTest.assertOneLineError(PipelineCommandsTest.run("classify", "-m",
                 FORMATS.resolve("timm-gap").toString(), FORMATS.resolve("inputs/noise_small.png").toString(),
-                "--labels", "cat"), "is an image-only model (no text tower)");
+                "--labels", "cat"), "is a fine-tuned classifier with its own labels (id2label); drop --labels");
     }
 
     @Test
