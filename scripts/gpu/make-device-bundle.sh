@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Packs what a device session needs into the ignored folder .gpu-bundle/ (carried with
+# `carry: [".gpu-bundle"]`; the device has Python torch + CUDA, CMake and a compiler, but no Java
+# and no network):
+#   jre/        a jlinked JRE with only the modules our jars use (jdeps), jni.h in jre/include
+#   lib/        our jars and their runtime dependencies, without DJL's 432 MB CPU libtorch
+#   djl-src/    DJL's PyTorch JNI sources (from .djl-src/, see build-djl-jni.sh) and their JNI headers
+# and checks that it stays under the 64 MiB a device call carries. Run from the repository root:
+#   scripts/gpu/make-device-bundle.sh [DJL_SOURCE]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+B="$ROOT/.gpu-bundle"
+cd "$ROOT"
+rm -rf "$B" && mkdir -p "$B/lib" "$B/djl-src"
+
+mvn -B -q -o -pl siglip-examples -am package -DskipTests
+for m in siglip-core siglip-loss siglip-train siglip-eval siglip-examples; do
+  cp "$m"/target/"$m"-*[0-9T].jar "$B/lib/" 2>/dev/null || cp "$m/target/$m-0.1.0-SNAPSHOT.jar" "$B/lib/"
+done
+# Runtime deps of the examples module; the CPU libtorch is replaced by the device's own, and
+# Spark (only for the optional Spark evaluator) is left behind.
+mvn -B -q -o -pl siglip-examples dependency:copy-dependencies -DincludeScope=runtime \
+  -DexcludeGroupIds=org.siglip4j,org.apache.spark,org.scala-lang,org.apache.hadoop \
+  -DexcludeArtifactIds=pytorch-native-cpu -DoutputDirectory="$B/lib"
+
+mods="$(jdeps -q --multi-release 17 --ignore-missing-deps --print-module-deps --class-path "$B/lib/*" "$B"/lib/siglip-*.jar)"
+# jdk.unsupported: Unsafe for Guava/JNA; jdk.crypto.ec is not needed (no network there).
+jlink --add-modules "$mods,jdk.unsupported" --strip-debug --no-man-pages --compress=2 --output "$B/jre"
+echo "jlink modules: $mods,jdk.unsupported"
+
+SRC="${1:-$ROOT/.djl-src}"
+if [[ ! -d "$SRC/engines/pytorch/pytorch-native" ]]; then
+  echo "no DJL source at $SRC: run scripts/gpu/build-djl-jni.sh once first" >&2; exit 1
+fi
+mkdir -p "$B/djl-src/engines/pytorch" "$B/djl-src/api/src/main"
+cp -r "$SRC/engines/pytorch/pytorch-native" "$B/djl-src/engines/pytorch/"
+rm -rf "$B/djl-src/engines/pytorch/pytorch-native/build"
+cp -r "$SRC/api/src/main/native" "$B/djl-src/api/src/main/"
+# The device has no javac: make the JNI headers here.
+javac -sourcepath "$SRC/engines/pytorch/pytorch-engine/src/main/java" \
+  "$SRC/engines/pytorch/pytorch-engine/src/main/java/ai/djl/pytorch/jni/PyTorchLibrary.java" \
+  -h "$B/jni-headers" -d "$(mktemp -d)"
+
+du -sh "$B"/* | sort -h
+total=$(du -sm "$B" | cut -f1)
+echo "bundle: ${total} MiB (limit 64 MiB for everything a call carries, the tracked tree included)"
+if (( total > 56 )); then echo "bundle too large" >&2; exit 1; fi
