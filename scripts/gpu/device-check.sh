@@ -5,9 +5,10 @@
 # Writes gpu-check.log and the JNI build log under $OUT (or /tmp/gpu-check).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-B="$ROOT/.gpu-bundle"
 OUT="${OUT:-/tmp/gpu-check}"
 mkdir -p "$OUT"
+tar -C /tmp -xJf "$ROOT/.gpu-bundle/bundle.tar.xz"
+B=/tmp/gpu-bundle
 STEPS="${STEPS:-200}" BATCH="${BATCH:-64}" REPLICAS="${REPLICAS:-4}"
 cd "$ROOT"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true

@@ -123,7 +123,7 @@ public final class GpuCheck {
         for (Map.Entry<String, float[]> en : cpu.entrySet()) {
             double err = relativeError(dev.get(en.getKey()), en.getValue());
             if (en.getKey().startsWith("grad:")) {
-                if (err > worstGrad || Double.isNaN(err)) {
+                if (err >= worstGrad || Double.isNaN(err)) {
                     worstGrad = err;
                     worstKey = en.getKey();
                 }
