@@ -17,7 +17,7 @@ rm -rf "$ROOT/.gpu-bundle" && mkdir -p "$ROOT/.gpu-bundle" "$B/lib" "$B/djl-src"
 
 mvn -B -q -o -pl siglip-examples -am package -DskipTests
 for m in siglip-core siglip-loss siglip-train siglip-eval siglip-examples; do
-  cp "$m"/target/"$m"-*[0-9T].jar "$B/lib/" 2>/dev/null || cp "$m/target/$m-0.1.0-SNAPSHOT.jar" "$B/lib/"
+  for j in "$m"/target/*.jar; do [[ "$j" == *-tests.jar ]] || cp "$j" "$B/lib/"; done
 done
 # Runtime deps of the examples module; the CPU libtorch is replaced by the device's own, and
 # Spark (only for the optional Spark evaluator) is left behind.
@@ -32,7 +32,7 @@ native="$(ls ~/.m2/repository/ai/djl/pytorch/pytorch-native-cpu/*/pytorch-native
 tok="$(ls "$B"/lib/tokenizers-*.jar)"
 zip -q -d "$tok" 'native/lib/osx-*' 'native/lib/win-*' 'native/lib/linux-aarch64/*' >/dev/null || true
 # The default model inside the examples jar is not used by the check.
-zip -q -d "$B"/lib/siglip-examples-*.jar 'org/siglip4j/examples/default-model/*' >/dev/null || true
+zip -q -d "$B/lib/siglip.jar" 'org/siglip4j/examples/default-model/*' >/dev/null || true
 
 mods="$(jdeps -q --multi-release 17 --ignore-missing-deps --print-module-deps --class-path "$B/lib/*" "$B"/lib/siglip-*.jar)"
 # jdk.unsupported: Unsafe for Guava/JNA; jdk.crypto.ec is not needed (no network there).
