@@ -15,15 +15,15 @@ B="$(mktemp -d)/gpu-bundle"
 cd "$ROOT"
 rm -rf "$ROOT/.gpu-bundle" && mkdir -p "$ROOT/.gpu-bundle" "$B/lib" "$B/djl-src"
 
-mvn -B -q -o -pl siglip-examples -am package -DskipTests
+# Our jars and the runtime deps of the examples module, in one reactor run (the SNAPSHOT siblings
+# are not installed). The CPU libtorch is replaced by the device's own, and Spark (only for the
+# optional Spark evaluator) is left behind.
+mvn -B -q -o -pl siglip-examples -am package dependency:copy-dependencies -DskipTests -DincludeScope=runtime \
+  -DexcludeGroupIds=org.siglip4j,org.apache.spark,org.scala-lang,org.apache.hadoop \
+  -DexcludeArtifactIds=pytorch-native-cpu,pytorch-jni -DoutputDirectory="$B/lib"
 for m in siglip-core siglip-loss siglip-train siglip-eval siglip-examples; do
   for j in "$m"/target/*.jar; do [[ "$j" == *-tests.jar ]] || cp "$j" "$B/lib/"; done
 done
-# Runtime deps of the examples module; the CPU libtorch is replaced by the device's own, and
-# Spark (only for the optional Spark evaluator) is left behind.
-mvn -B -q -o -pl siglip-examples dependency:copy-dependencies -DincludeScope=runtime \
-  -DexcludeGroupIds=org.siglip4j,org.apache.spark,org.scala-lang,org.apache.hadoop \
-  -DexcludeArtifactIds=pytorch-native-cpu,pytorch-jni -DoutputDirectory="$B/lib"
 # DJL's Platform needs native/lib/pytorch.properties (api version, classifier) from the CPU natives
 # jar; PYTORCH_VERSION/PYTORCH_FLAVOR override the rest. Keep only that file.
 native="$(ls ~/.m2/repository/ai/djl/pytorch/pytorch-native-cpu/*/pytorch-native-cpu-*-linux-x86_64.jar | head -1)"
