@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.LibUtils;
+import java.nio.file.Paths;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,5 +19,8 @@ class LibtorchOverrideTest {
         String want = System.getProperty("PYTORCH_VERSION");
         assumeTrue(want != null && !want.isBlank(), "no libtorch override (the libtorch profile is off)");
         assertEquals(want, Engine.getInstance().getVersion());
+        // the folder the native libraries were loaded from, as DJL recorded it
+        assertEquals(Paths.get(System.getProperty("PYTORCH_LIBRARY_PATH")).toAbsolutePath().normalize(),
+                Paths.get(LibUtils.getLibtorchPath()).toAbsolutePath().normalize());
     }
 }
