@@ -24,6 +24,10 @@ mvn -B -q -o -pl siglip-examples -am package dependency:copy-dependencies -Dskip
 for m in siglip-core siglip-loss siglip-train siglip-eval siglip-examples; do
   for j in "$m"/target/*.jar; do [[ "$j" == *-tests.jar ]] || cp "$j" "$B/lib/"; done
 done
+# Modules may resolve different versions of one library: keep the newest of each.
+for base in $(ls "$B/lib" | sed -nE 's/^(.*)-[0-9][0-9.]*\.jar$/\1/p' | sort | uniq -d); do
+  ls "$B/lib/$base"-[0-9]*.jar | sort -V | head -n -1 | xargs rm -f
+done
 # DJL's Platform needs native/lib/pytorch.properties (api version, classifier) from the CPU natives
 # jar; PYTORCH_VERSION/PYTORCH_FLAVOR override the rest. Keep only that file.
 native="$(ls ~/.m2/repository/ai/djl/pytorch/pytorch-native-cpu/*/pytorch-native-cpu-*-linux-x86_64.jar | head -1)"
