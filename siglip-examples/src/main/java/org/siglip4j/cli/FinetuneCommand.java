@@ -123,6 +123,11 @@ final class FinetuneCommand implements Callable<Integer> {
                     + "the loss still sees the whole batch) (default: ${DEFAULT-VALUE}).")
     int devices;
 
+    @Option(names = "--device", paramLabel = "cpu|gpu|cuda:N",
+            description = "Where to train; the --devices replicas share it (default: gpu when the engine sees one, "
+                    + "else cpu).")
+    String device;
+
     @Option(names = "--accumulate", defaultValue = "1", paramLabel = "A",
             description = "Micro-batches per device (gradient caching: same loss as one batch, less memory) "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -209,7 +214,7 @@ final class FinetuneCommand implements Callable<Integer> {
         trainSet.skipped().stream().limit(5).forEach(s -> o.println("  skipped: " + s));
         o.flush();
         SiglipTrainer.Result r;
-        try (NDManager root = NDManager.newBaseManager()) {
+        try (NDManager root = NDManager.newBaseManager(SiglipPipelines.device(device))) {
             if (classification) {
                 r = trainClassifier(dir, root, config, data, valData, every);
             } else if (naflex) {

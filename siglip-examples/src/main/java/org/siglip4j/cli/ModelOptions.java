@@ -23,8 +23,8 @@ final class ModelOptions {
                     + "into the Hugging Face cache on first use (HF_HUB_CACHE, HF_TOKEN, HF_HUB_OFFLINE apply).")
     String model;
 
-    @Option(names = "--device", paramLabel = "cpu|gpu",
-            description = "Where to run: cpu or gpu (default: gpu when the engine sees one, else cpu).")
+    @Option(names = "--device", paramLabel = "cpu|gpu|cuda:N",
+            description = "Where to run: cpu, gpu or cuda:N (default: gpu when the engine sees one, else cpu).")
     String device;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32",

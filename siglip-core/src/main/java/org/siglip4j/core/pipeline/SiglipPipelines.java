@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.hub.DownloadListener;
@@ -98,30 +100,65 @@ public final class SiglipPipelines {
     /**
      * Picks the device to run on.
      *
-     * @param name {@code "cpu"}, {@code "gpu"} (the first GPU) or null/blank for the first GPU
-     *     when the engine sees one, else the CPU
+     * @param name {@code "cpu"}, {@code "gpu"}/{@code "cuda"} (the first GPU), {@code "cuda:N"} or
+     *     {@code "gpu:N"} (GPU N), or null/blank for the first GPU when the engine sees one, else the CPU
      * @return the device
-     * @throws SiglipException for an unknown name, or {@code "gpu"} when the engine sees none
+     * @throws SiglipException for an unknown name, or a GPU when the engine sees none or fewer
      */
     public static Device device(String name) {
         int gpus = Engine.getInstance().getGpuCount();
         if (name == null || name.isBlank()) {
             return gpus > 0 ? Device.gpu() : Device.cpu();
         }
-        switch (name.trim().toLowerCase(Locale.ROOT)) {
-            case "cpu":
-                return Device.cpu();
-            case "gpu":
-            case "cuda":
-                if (gpus == 0) {
-                    Engine e = Engine.getInstance();
-                    throw new SiglipException("a GPU was asked for but the " + e.getEngineName() + " engine ("
-                            + e.getVersion() + ") sees none; use --device cpu, or run with a CUDA build of the "
-                            + "engine on a machine with an NVIDIA GPU and a matching driver");
-                }
-                return Device.gpu();
-            default:
-                throw new SiglipException("unknown device '" + name + "': expected cpu or gpu");
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        if ("cpu".equals(n)) {
+            return Device.cpu();
         }
+        int colon = n.indexOf(':');
+        String kind = colon < 0 ? n : n.substring(0, colon);
+        if (!"gpu".equals(kind) && !"cuda".equals(kind)) {
+            throw new SiglipException("unknown device '" + name + "': expected cpu, gpu, cuda or cuda:N");
+        }
+        int id;
+        try {
+            id = colon < 0 ? 0 : Integer.parseInt(n.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new SiglipException("unknown device '" + name + "': the GPU index after ':' must be a number");
+        }
+        if (gpus == 0) {
+            Engine e = Engine.getInstance();
+            throw new SiglipException("a GPU was asked for but the " + e.getEngineName() + " engine ("
+                    + e.getVersion() + ") sees none; use --device cpu, or run with a CUDA build of the "
+                    + "engine on a machine with an NVIDIA GPU and a matching driver (see docs/gpu.md)");
+        }
+        if (id < 0 || id >= gpus) {
+            throw new SiglipException("device '" + name + "' does not exist: the engine sees " + gpus
+                    + " GPU(s), cuda:0 to cuda:" + (gpus - 1));
+        }
+        return Device.gpu(id);
+    }
+
+    /**
+     * Picks several devices, one per data-parallel shard.
+     *
+     * @param names a comma-separated list such as {@code "cuda:0,cuda:1"}; each entry as in
+     *     {@link #device(String)}; null/blank for the single default device
+     * @return the devices, in the order given
+     * @throws SiglipException for an unknown or absent device, or one named twice
+     */
+    public static List<Device> devices(String names) {
+        if (names == null || names.isBlank()) {
+            return List.of(device(null));
+        }
+        List<Device> out = new ArrayList<>();
+        for (String part : names.split(",")) {
+            Device d = device(part);
+            if (out.contains(d)) {
+                throw new SiglipException("device '" + part.trim() + "' is named twice in '" + names
+                        + "'; for several replicas on one device use --devices K instead");
+            }
+            out.add(d);
+        }
+        return List.copyOf(out);
     }
 }
