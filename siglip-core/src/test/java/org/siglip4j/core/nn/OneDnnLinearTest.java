@@ -41,8 +41,10 @@ class OneDnnLinearTest {
      */
     @Test
     void theLayersLinearIsRightEvenWhereTheKernelIsNot() {
-        check(true, 96, 40, true);
-        check(false, 96, 40, true);
+        SystemProperties.with(OneDnnLinear.PROPERTY, "true", () -> {
+            check(true, 96, 40, true);
+            check(false, 96, 40, true);
+        });
     }
 
     /**
@@ -138,11 +140,13 @@ class OneDnnLinearTest {
             NDArray w = m.ones(new Shape(8, 16));
             NDArray big = m.ones(new Shape(2, OneDnnLinear.MIN_ROWS / 2, 16));
             NDArray small = m.ones(new Shape(2, OneDnnLinear.MIN_ROWS / 2 - 1, 16));
-            assertEquals(JniUtils.getNumThreads() > 1, OneDnnLinear.applies(big, w), "float32, enough rows, threads");
-            assertFalse(OneDnnLinear.applies(small, w), "too few rows for the reorder to pay");
-            assertFalse(OneDnnLinear.applies(big.toType(DataType.FLOAT64, false), w.toType(DataType.FLOAT64, false)), "float64");
-            SystemProperties.with(OneDnnLinear.PROPERTY, "false",
-                    () -> assertFalse(OneDnnLinear.applies(big, w), "turned off by the property"));
+            SystemProperties.with(OneDnnLinear.PROPERTY, "true", () -> {
+                assertEquals(JniUtils.getNumThreads() > 1, OneDnnLinear.applies(big, w), "float32, enough rows, threads");
+                assertFalse(OneDnnLinear.applies(small, w), "too few rows for the reorder to pay");
+                assertFalse(OneDnnLinear.applies(big.toType(DataType.FLOAT64, false), w.toType(DataType.FLOAT64, false)),
+                        "float64");
+            });
+            assertFalse(OneDnnLinear.applies(big, w), "off unless the property asks for it");
         }
     }
 }
