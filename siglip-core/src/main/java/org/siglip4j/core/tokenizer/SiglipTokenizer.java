@@ -139,8 +139,21 @@ public final class SiglipTokenizer implements AutoCloseable {
         throw new SiglipException("no tokenizer in " + dir + ": expected tokenizer.json or spiece.model");
     }
 
+    /**
+     * The largest {@code tokenizer.json} read: twice Gemma's (34 MB, 256k pieces), the largest a
+     * SigLIP checkpoint ships. A larger file costs about five times its size while it is read into a
+     * string and parsed (the structure-aware fuzz run measured 4.8-5.0x), before any check can
+     * refuse it, so it is refused by its size.
+     */
+    static final long MAX_TOKENIZER_JSON_BYTES = 64L << 20;
+
     private static String readText(Path file) {
         try {
+            long size = Files.size(file);
+            if (size > MAX_TOKENIZER_JSON_BYTES && file.getFileName().toString().endsWith(".json")) {
+                throw new SiglipException(file + " is " + (size >> 20) + " MiB, more than the "
+                        + (MAX_TOKENIZER_JSON_BYTES >> 20) + " MiB a tokenizer file may have");
+            }
             return Files.readString(file);
         } catch (IOException e) {
             throw new SiglipException("cannot read " + file + ": " + e, e);
@@ -158,6 +171,10 @@ public final class SiglipTokenizer implements AutoCloseable {
      * @return the tokenizer
      */
     public static SiglipTokenizer fromJson(String tokenizerJson, int maxLength, String source) {
+        if (tokenizerJson.length() > MAX_TOKENIZER_JSON_BYTES) {
+            throw new SiglipException("tokenizer " + source + " has " + (tokenizerJson.length() >> 20)
+                    + " Mi characters, more than the " + (MAX_TOKENIZER_JSON_BYTES >> 20) + " MiB a tokenizer file may have");
+        }
         try {
             return fromJson(tokenizerJson, maxLength, source, true);
         } catch (SiglipException e) {

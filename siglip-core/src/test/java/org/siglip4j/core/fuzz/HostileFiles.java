@@ -420,7 +420,14 @@ public final class HostileFiles {
 
         @Override
         public void run(byte[] input, Path work) {
-            try (SiglipTokenizer t = SiglipTokenizer.fromJson(new String(input, StandardCharsets.UTF_8), 16, "fuzzed")) {
+            // through the file, as a model folder is loaded: the size check runs before anything is read
+            Path file = work.resolve("tokenizer.json");
+            try {
+                Files.write(file, input);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            try (SiglipTokenizer t = SiglipTokenizer.load(work)) {
                 t.encode(TEXTS);
                 t.tokenize(TEXTS.get(2));
                 t.decode(new long[] {0, 1, 2, 5, 1_000_000});

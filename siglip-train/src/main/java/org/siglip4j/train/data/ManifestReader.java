@@ -124,7 +124,7 @@ public final class ManifestReader {
              CSVParser parser = CSVParser.parse(in, format)) {
             if (!parser.getHeaderMap().containsKey("image") || !parser.getHeaderMap().containsKey("text")) {
                 throw new SiglipException("CSV manifest " + manifest + " needs a header with 'image' and 'text' columns, got "
-                        + parser.getHeaderNames());
+                        + WebDatasetReader.printable(String.valueOf(parser.getHeaderNames())));
             }
             // Rows of the same image are merged into one record with several captions, in order.
             java.util.LinkedHashMap<String, List<String>> byImage = new java.util.LinkedHashMap<>();

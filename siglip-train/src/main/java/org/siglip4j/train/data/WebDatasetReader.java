@@ -108,8 +108,8 @@ public final class WebDatasetReader {
         return new PairDataset(pairs, skipped);
     }
 
-    /** An entry name with its control characters escaped, so that an error stays one line. */
-    private static String printable(String name) {
+    /** A name from a file (tar entry, CSV header) with its control characters escaped, so that an error stays one line. */
+    static String printable(String name) {
         StringBuilder sb = new StringBuilder();
         name.chars().forEach(c -> sb.append(c < 0x20 || c == 0x7F ? String.format("\\u%04x", c) : String.valueOf((char) c)));
         return sb.toString();

@@ -43,6 +43,17 @@ class HostileTrainFuzzTest {
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
     }
 
+    /** The long fuzz run's manifest.csv escape: a quoted header name holding a newline. */
+    @Test
+    void csvHeadersWithControlCharactersGiveOneLineErrors() throws Exception {
+        Path csv = tmp.resolve("m.csv");
+        Files.writeString(csv, "\"a\n.png\",b\nx.png,y\n");
+        SiglipException e = assertThrows(SiglipException.class, () -> ManifestReader.read(csv));
+        assertTrue(e.getMessage().contains("needs a header with 'image' and 'text' columns, got [a\\u000a.png, b]"),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"manifest.jsonl", "manifest.csv", "tar"})
     void structureAwareCasesAreAcceptedOrRejectedCleanly(String kind) throws Exception {
