@@ -24,6 +24,8 @@ import org.siglip4j.core.pipeline.SiglipPipelines;
 public final class AutoSiglip {
     /** The {@code architectures} entry of a fine-tuned classification head. */
     public static final String IMAGE_CLASSIFICATION = "SiglipForImageClassification";
+    /** The SigLIP 2 NaFlex two-tower class (HF {@code Siglip2Model}). */
+    static final String SIGLIP2 = "Siglip2Model";
 
     private AutoSiglip() {}
 
@@ -61,10 +63,18 @@ public final class AutoSiglip {
      * @return true when its config names {@code SiglipForImageClassification}
      */
     public static boolean isImageClassifier(Path dir) {
-        if (Siglip2Config.isSiglip2(dir)) {
-            return false; // SigLIP 2 NaFlex: a two-tower Siglip2Model, whose config SiglipConfig does not read
-        }
-        return IMAGE_CLASSIFICATION.equals(architecture(SiglipConfig.load(dir)));
+        return IMAGE_CLASSIFICATION.equals(architecture(dir));
+    }
+
+    /**
+     * The model class a folder holds: {@code Siglip2Model} for a SigLIP 2 NaFlex config (whose
+     * {@code model_type} SiglipConfig does not read), else {@link #architecture(SiglipConfig)}.
+     *
+     * @param dir a model folder
+     * @return the class name, as in {@code architectures}
+     */
+    public static String architecture(Path dir) {
+        return Siglip2Config.isSiglip2(dir) ? SIGLIP2 : architecture(SiglipConfig.load(dir));
     }
 
     /**
@@ -86,11 +96,10 @@ public final class AutoSiglip {
      * @return the model
      */
     public static PretrainedSiglip fromPretrained(Path dir, NDManager manager) {
-        if (Siglip2Config.isSiglip2(dir)) {
-            return Siglip2Model.fromPretrained(dir, manager);
-        }
-        String arch = architecture(SiglipConfig.load(dir));
+        String arch = architecture(dir);
         switch (arch) {
+            case SIGLIP2:
+                return Siglip2Model.fromPretrained(dir, manager);
             case IMAGE_CLASSIFICATION:
                 return SiglipForImageClassification.fromPretrained(dir, manager);
             case "SiglipVisionModel":
