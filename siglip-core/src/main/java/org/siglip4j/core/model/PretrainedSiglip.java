@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
 import org.siglip4j.core.SiglipException;
@@ -81,8 +82,25 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
     protected static <M extends PretrainedSiglip> M fromPretrained(Path dir, NDManager manager, boolean strict,
             BiFunction<SiglipConfig, NDManager, M> constructor, ToLongFunction<SiglipConfig> parameterCount) {
         SiglipConfig config = SiglipConfig.load(dir);
-        checkSizeAgainstCheckpoint(dir, parameterCount.applyAsLong(config));
-        M m = constructor.apply(config, manager);
+        return loadChecked(dir, strict, parameterCount.applyAsLong(config), () -> constructor.apply(config, manager));
+    }
+
+    /**
+     * Checks a parsed config's size against the checkpoint's, then builds the model and loads its
+     * weights, closing the model if loading fails so that nothing stays in its manager. Every
+     * model class's {@code fromPretrained} ends here, whatever its config type.
+     *
+     * @param dir the model folder
+     * @param strict as in {@link #loadWeights}
+     * @param impliedParameters the parameters the config describes
+     * @param build builds the (empty) model for that config
+     * @param <M> the model class
+     * @return the loaded model
+     */
+    protected static <M extends PretrainedSiglip> M loadChecked(Path dir, boolean strict, long impliedParameters,
+            Supplier<M> build) {
+        checkSizeAgainstCheckpoint(dir, impliedParameters);
+        M m = build.get();
         try {
             m.loadWeights(dir, strict);
         } catch (RuntimeException e) {

@@ -57,14 +57,8 @@ public class Siglip2Model extends PretrainedSiglip {
 
     /** Loads a Hugging Face SigLIP 2 NaFlex folder ({@code model_type siglip2}), strictly. */
     public static Siglip2Model fromPretrained(Path dir, NDManager manager) {
-        Siglip2Model m = new Siglip2Model(Siglip2Config.load(dir), manager);
-        try {
-            m.loadWeights(dir, true);
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
-        return m;
+        Siglip2Config config = Siglip2Config.load(dir);
+        return loadChecked(dir, true, config.parameterCount(), () -> new Siglip2Model(config, manager));
     }
 
     @Override

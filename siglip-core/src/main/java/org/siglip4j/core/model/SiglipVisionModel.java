@@ -26,8 +26,12 @@ public class SiglipVisionModel extends PretrainedSiglip {
 
     /** Loads the vision tower of a HF SigLIP folder. */
     public static SiglipVisionModel fromPretrained(Path dir, NDManager manager) {
-        return fromPretrained(dir, manager, true, SiglipVisionModel::new,
-                c -> c.visionConfig().parameterCount());
+        return fromPretrained(dir, manager, true);
+    }
+
+    /** Loads the vision tower; with {@code strict=false} problems are logged and in {@link #lastLoadReport()}. */
+    public static SiglipVisionModel fromPretrained(Path dir, NDManager manager, boolean strict) {
+        return fromPretrained(dir, manager, strict, SiglipVisionModel::new, c -> c.visionConfig().parameterCount());
     }
 
     /**

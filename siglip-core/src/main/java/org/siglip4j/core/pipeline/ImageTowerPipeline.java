@@ -31,9 +31,9 @@ public final class ImageTowerPipeline implements AutoCloseable {
         this.batchSize = batchSize;
         this.manager = NDManager.newBaseManager();
         try {
-            this.model = new SiglipVisionModel(SiglipConfig.load(dir), manager);
             // a classification folder also holds its classifier, which embeddings do not use
-            LoadReport r = model.loadWeights(dir, false);
+            this.model = SiglipVisionModel.fromPretrained(dir, manager, false);
+            LoadReport r = model.lastLoadReport();
             if (!r.missing().isEmpty() || !r.mismatched().isEmpty()
                     || r.unexpected().stream().anyMatch(k -> !k.startsWith("classifier."))) {
                 throw new SiglipException(dir + " does not match its image tower:" + r.describe());

@@ -50,6 +50,21 @@ class HostileConfigTest {
         }
     }
 
+    /** The same for a SigLIP 2 NaFlex folder, whose model class reads its own config type. */
+    @Test
+    void aMillionLayersNextToATinySiglip2CheckpointIsRefusedBeforeBuilding() throws IOException {
+        Path naflex = Fixtures.dir("siglip2-tiny-naflex");
+        JsonObject c = JsonParser.parseString(Files.readString(naflex.resolve("config.json"))).getAsJsonObject();
+        c.getAsJsonObject("vision_config").addProperty("num_hidden_layers", 1_000_000);
+        Files.writeString(tmp.resolve("config.json"), c.toString());
+        Files.copy(naflex.resolve("model.safetensors"), tmp.resolve("model.safetensors"));
+        try (NDManager m = NDManager.newBaseManager()) {
+            SiglipException e = assertThrows(SiglipException.class,
+                    () -> org.siglip4j.core.model.Siglip2Model.fromPretrained(tmp, m));
+            assertTrue(e.getMessage().contains("the config does not describe this checkpoint"), e.getMessage());
+        }
+    }
+
     @Test
     void absurdParameterCountsAreRefusedWhenParsed() throws IOException {
         JsonObject c = fixtureConfig();
