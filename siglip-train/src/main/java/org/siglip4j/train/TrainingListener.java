@@ -40,5 +40,5 @@ public interface TrainingListener {
      *
      * @param result the run's result
      */
-    default void onFinish(SiglipTrainer.Result result) {}
+    default void onFinish(Trainer.Result result) {}
 }

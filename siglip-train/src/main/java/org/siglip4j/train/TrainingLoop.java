@@ -1,16 +1,12 @@
 package org.siglip4j.train;
 
-import ai.djl.ndarray.NDManager;
-import com.google.gson.JsonObject;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.io.TerminalProgress;
-import org.siglip4j.core.model.PretrainedSiglip;
 import org.siglip4j.core.nn.MallocTuning;
 import org.siglip4j.train.data.BatchLoader;
 import org.siglip4j.train.data.PairSource;
 import org.siglip4j.train.metrics.MetricsLog;
 import org.siglip4j.train.metrics.TrainingPlot;
-import org.siglip4j.train.optim.AdamW;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -22,42 +18,15 @@ import java.util.Map;
 import java.util.function.DoubleSupplier;
 
 /**
- * The run loop shared by {@link SiglipTrainer} and {@link ClassificationTrainer}: resume, load
+ * The run loop of every {@link Trainer}: resume, load
  * batches, step, log every step to {@code OUT/metrics.jsonl}, evaluate, checkpoint, progress
  * bar, then the final model folder and the loss plot. What a step computes is the trainer's.
  */
 final class TrainingLoop {
 
-    /** What the loop needs from a trainer. */
-    interface Trainer {
-        /** The model being trained. */
-        PretrainedSiglip model();
-
-        /** Its checkpoint store. */
-        CheckpointStore checkpoints();
-
-        /** Steps completed so far. */
-        int completedSteps();
-
-        /** One optimiser step. */
-        SiglipTrainer.StepResult step(BatchLoader.Batch batch);
-
-        /** Extra per-step metrics (for example the temperature), added to each log row. */
-        void addMetrics(Map<String, Object> row);
-
-        /** Saves a checkpoint of the current state. */
-        Path saveCheckpoint(double lastLoss);
-
-        /** Restores from a checkpoint. */
-        void restore(Path checkpoint);
-
-        /** The listeners told about steps, checkpoints and the end of the run. */
-        List<TrainingListener> listeners();
-    }
-
     private TrainingLoop() {}
 
-    static SiglipTrainer.Result run(Trainer trainer, TrainerConfig config, PairSource data, boolean resume,
+    static Trainer.Result run(Trainer trainer, TrainerConfig config, PairSource data, boolean resume,
                                     DoubleSupplier eval, int evalEvery, String title) {
         Path out = config.outputDir();
         try {
@@ -91,7 +60,7 @@ final class TrainingLoop {
                 }
                 epochSkips.addAll(batch.failures());
                 skipped.addAll(batch.failures());
-                SiglipTrainer.StepResult r = trainer.step(batch);
+                Trainer.StepResult r = trainer.step(batch);
                 int completed = trainer.completedSteps();
                 lastLoss = r.loss();
                 pairs += r.pairs();
@@ -137,44 +106,10 @@ final class TrainingLoop {
         TrainingPlot.write(MetricsLog.read(out.resolve("metrics.jsonl")), title + ": " + out.getFileName(),
                 out.resolve("loss.png"));
         double secs = (System.nanoTime() - t0) / 1e9;
-        SiglipTrainer.Result result = new SiglipTrainer.Result(completed, lastLoss, pairs / Math.max(secs, 1e-9), secs,
+        Trainer.Result result = new Trainer.Result(completed, lastLoss, pairs / Math.max(secs, 1e-9), secs,
                 skipped, finalModel);
         trainer.listeners().forEach(l -> l.onFinish(result));
         return result;
-    }
-
-    /**
-     * Saves a checkpoint of a trainer's state: weights, AdamW moments, step counts and the run's
-     * settings ({@code task} names the kind of run in the state file; null for SigLIP training).
-     */
-    static Path saveCheckpoint(CheckpointStore checkpoints, int completed, PretrainedSiglip model, AdamW optimizer,
-                               TrainerConfig config, String task, double lastLoss) {
-        JsonObject run = new JsonObject();
-        if (task != null) {
-            run.addProperty("task", task);
-        }
-        run.addProperty("seed", config.seed());
-        run.addProperty("batch_size", config.batchSize());
-        run.addProperty("steps", config.steps());
-        run.addProperty("learning_rate", config.learningRate());
-        if (Double.isFinite(lastLoss)) {
-            run.addProperty("loss", lastLoss);
-        }
-        return checkpoints.save(completed, model, optimizer.stateTensors(),
-                new CheckpointStore.State(completed, optimizer.stepCount(), run), config.keepCheckpoints());
-    }
-
-    /**
-     * Loads weights and optimiser state from a checkpoint folder and returns its step. The caller
-     * re-applies freezing and refreshes replicas: loadWeights replaces the parameter arrays.
-     */
-    static int restore(Path checkpoint, PretrainedSiglip model, AdamW optimizer) {
-        CheckpointStore.State state = CheckpointStore.readState(checkpoint);
-        model.loadWeights(checkpoint, true);
-        try (NDManager tmp = model.manager().newSubManager()) {
-            optimizer.loadState(CheckpointStore.readOptimizer(checkpoint, tmp), state.optimizerSteps());
-        }
-        return state.step();
     }
 
     private static void reportSkips(int epoch, List<String> skips, MetricsLog log) {
