@@ -1,42 +1,20 @@
 package org.siglip4j.cli;
 
 import ai.djl.ndarray.NDManager;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.function.ToDoubleFunction;
-import java.util.stream.Stream;
 import org.siglip4j.core.SiglipException;
-import org.siglip4j.core.config.Siglip2Config;
-import org.siglip4j.core.config.SiglipConfig;
-import org.siglip4j.core.model.Siglip2Model;
-import org.siglip4j.core.model.SiglipForImageClassification;
-import org.siglip4j.core.model.SiglipModel;
 import org.siglip4j.core.pipeline.SiglipPipelines;
 import org.siglip4j.core.pipeline.ZeroShotImageClassifier;
-import org.siglip4j.core.processing.ImageLoader;
-import org.siglip4j.core.processing.Siglip2ImageProcessor;
-import org.siglip4j.core.processing.SiglipImageProcessor;
-import org.siglip4j.core.tokenizer.SiglipTokenizer;
-import org.siglip4j.train.CheckpointStore;
 import org.siglip4j.train.ClassificationTrainer;
+import org.siglip4j.train.FinetuneSetup;
 import org.siglip4j.train.SiglipTrainer;
+import org.siglip4j.train.Trainer;
 import org.siglip4j.train.TrainerConfig;
-import org.siglip4j.train.data.Augmentation;
-import org.siglip4j.train.data.ImageFolderPairs;
-import org.siglip4j.train.data.ManifestReader;
 import org.siglip4j.train.data.PairDataset;
-import org.siglip4j.train.data.PairSource;
-import org.siglip4j.train.data.WebDatasetReader;
-import org.siglip4j.train.metrics.ValidationAccuracy;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -171,97 +149,43 @@ final class FinetuneCommand implements Callable<Integer> {
                     + "a new head for the folder's classes.")
     boolean classification;
 
-    @Option(names = "--no-progress", description = "Do not draw the progress bar.")
-    boolean noProgress;
+    @Mixin
+    ProgressOption progress;
 
     @Override
     public Integer call() {
         validate();
         PrintWriter o = spec.commandLine().getOut();
         Path dir;
-        try (ProgressBars.Downloads bars = ProgressBars.downloads(spec.commandLine().getErr(), !noProgress)) {
+        try (ProgressBars.Downloads bars = ProgressBars.downloads(spec.commandLine().getErr(), progress.show())) {
             dir = SiglipPipelines.resolveModel(model, null, null, bars);
         }
-        boolean naflex = Siglip2Config.isSiglip2(dir);
-        if (naflex && (classification || augment || val != null)) {
-            throw new SiglipException("SigLIP 2 NaFlex fine-tuning takes image-text pairs only: --classification,"
-                    + " --augment and --val are not supported for it yet");
-        }
-        SiglipImageProcessor processor = naflex ? null : SiglipImageProcessor.load(dir);
-        Siglip2ImageProcessor patches = naflex ? Siglip2ImageProcessor.load(dir) : null;
-        PairDataset trainSet = read(train, "--train");
-        PairDataset valSet = val == null ? null : read(val, "--val");
-        if (trainSet.size() < batchSize) {
-            String missing = trainSet.missingImagesNote();
-            throw new SiglipException("the training data " + train + " has " + trainSet.size() + " usable pairs, fewer "
-                    + "than --batch-size " + batchSize + (missing.isEmpty() ? "; lower --batch-size or add data"
-                    : ": " + missing));
-        }
-        int steps = length.steps != null ? length.steps : length.epochs * (trainSet.size() / batchSize);
+        FinetuneSetup setup = FinetuneSetup.prepare(dir, train, val, out, templates, classification, augment, batchSize);
+        PairDataset trainSet = setup.trainSet();
+        int steps = length.steps != null ? length.steps : setup.stepsFor(length.epochs, batchSize);
         TrainerConfig config = config(steps);
-        checkResumable(config);
-        PairSource data = naflex ? PairSource.of(trainSet, f -> patches.pack(ImageLoader.load(f)))
-                : PairSource.of(trainSet, processor, augment ? Augmentation.standard() : Augmentation.NONE);
-        PairSource valData = valSet == null ? null : PairSource.of(valSet, processor, Augmentation.NONE);
+        if (resume) {
+            FinetuneSetup.resumePoint(config).ifPresentOrElse(
+                    c -> o.println("resuming from " + c.getKey() + " (step " + c.getValue().step() + ")"),
+                    () -> spec.commandLine().getErr().println("note: no checkpoint in " + out.resolve("checkpoints")
+                            + "; starting from the beginning"));
+        }
         int every = evalEvery != null ? evalEvery : checkpointEvery;
         o.printf(Locale.ROOT, "%s: %d training pairs (%d skipped while reading)%s, %d steps of %d (%.2f epochs)%n",
                 classification ? "classifier fine-tuning" : "SigLIP fine-tuning", trainSet.size(),
-                trainSet.skipped().size(), valSet == null ? "" : ", " + valSet.size() + " validation pairs", steps,
-                batchSize, steps * (double) batchSize / trainSet.size());
+                trainSet.skipped().size(), setup.valSet().map(v -> ", " + v.size() + " validation pairs").orElse(""),
+                steps, batchSize, steps * (double) batchSize / trainSet.size());
         if (!trainSet.missingImages().isEmpty()) {
             o.println("  " + trainSet.missingImagesNote());
         }
         trainSet.skipped().stream().limit(5).forEach(s -> o.println("  skipped: " + s));
         o.flush();
-        SiglipTrainer.Result r;
+        Trainer.Result r;
         try (NDManager root = NDManager.newBaseManager(SiglipPipelines.device(device))) {
-            if (classification) {
-                r = trainClassifier(dir, root, config, data, valData, every);
-            } else if (naflex) {
-                try (Siglip2Model m = Siglip2Model.fromPretrained(dir, root);
-                     SiglipTokenizer tok = SiglipTokenizer.load(dir);
-                     SiglipTrainer trainer = new SiglipTrainer(m, patches, tok, dir, config)) {
-                    r = trainer.fit(data, resume, null, every);
-                }
-            } else {
-                try (SiglipModel m = SiglipModel.fromPretrained(dir, root);
-                     SiglipTokenizer tok = SiglipTokenizer.load(dir);
-                     SiglipTrainer trainer = new SiglipTrainer(m, tok, dir, config)) {
-                    ToDoubleFunction<SiglipModel> eval = valData == null ? null
-                            : mm -> ValidationAccuracy.inBatchRetrieval(mm, tok, valData, batchSize);
-                    r = trainer.fit(data, resume, eval, every);
-                }
-            }
+            r = setup.run(config, resume, every, root);
         }
         summary(o, r, trainSet);
         return 0;
-    }
-
-    private SiglipTrainer.Result trainClassifier(Path dir, NDManager root, TrainerConfig config, PairSource data,
-                                                 PairSource valData, int every) {
-        SiglipConfig cfg = SiglipConfig.load(dir);
-        SiglipForImageClassification m;
-        if (cfg.architectures().contains("SiglipForImageClassification")) {
-            m = SiglipForImageClassification.fromPretrained(dir, root);
-        } else {
-            // A contrastive checkpoint: a new, randomly initialised head for the folder's classes.
-            Map<Integer, String> labels = new TreeMap<>();
-            java.util.LinkedHashSet<String> classes = new java.util.LinkedHashSet<>();
-            for (int i = 0; i < data.size(); i++) {
-                classes.add(data.group(i));
-            }
-            for (String c : classes) {
-                labels.put(labels.size(), c);
-            }
-            m = new SiglipForImageClassification(cfg.withId2label(labels), root);
-            m.loadWeights(dir, false);
-        }
-        try (SiglipForImageClassification model = m;
-             ClassificationTrainer trainer = new ClassificationTrainer(model, dir, config)) {
-            ToDoubleFunction<SiglipForImageClassification> eval = valData == null ? null
-                    : mm -> ValidationAccuracy.classification(mm, valData, trainer::labelId, batchSize);
-            return trainer.fit(data, resume, eval, every);
-        }
     }
 
     private void validate() {
@@ -297,14 +221,7 @@ final class FinetuneCommand implements Callable<Integer> {
         if (val != null && !Files.exists(val)) {
             throw new SiglipException("validation data not found: " + val);
         }
-        if (Files.isRegularFile(out)) {
-            throw new SiglipException("--out " + out + " is a file; give a folder");
-        }
-        if (!resume && Files.isDirectory(out.resolve("checkpoints"))
-                && new CheckpointStore(out.resolve("checkpoints"), null).latest().isPresent()) {
-            throw new SiglipException(out + " already holds checkpoints; pass --resume to continue that run or "
-                    + "choose another --out");
-        }
+        FinetuneSetup.checkOutput(out, resume);
     }
 
     private TrainerConfig config(int steps) {
@@ -315,7 +232,7 @@ final class FinetuneCommand implements Callable<Integer> {
                 .optLearningRate(lr).optWeightDecay(weightDecay).optClipNorm(clipNorm).optDevices(devices)
                 .optAccumulate(accumulate).optGradientCheckpointing(gradCheckpointing).optSeed(seed).optCheckpointEvery(checkpointEvery)
                 .optFreeze(new TrainerConfig.Freeze(lockImage, unlockLast, lockText, 0))
-                .optShowProgress(!noProgress);
+                .optShowProgress(progress.show());
         if (warmup != null) {
             b.optWarmupSteps(warmup);
         }
@@ -328,82 +245,7 @@ final class FinetuneCommand implements Callable<Integer> {
         return b.build();
     }
 
-    /** A resumed run must see the same data order: same seed and batch size as the checkpoint. */
-    private void checkResumable(TrainerConfig config) {
-        if (!resume) {
-            return;
-        }
-        Optional<Path> last = new CheckpointStore(out.resolve("checkpoints"), null).latest();
-        if (last.isEmpty()) {
-            spec.commandLine().getErr().println("note: no checkpoint in " + out.resolve("checkpoints")
-                    + "; starting from the beginning");
-            return;
-        }
-        CheckpointStore.State state = CheckpointStore.readState(last.get());
-        var run = state.state();
-        if (run.has("seed") && run.get("seed").getAsLong() != config.seed()
-                || run.has("batch_size") && run.get("batch_size").getAsInt() != config.batchSize()) {
-            throw new SiglipException("cannot resume " + last.get() + ": it was made with --seed "
-                    + run.get("seed") + " --batch-size " + run.get("batch_size") + ", not --seed " + config.seed()
-                    + " --batch-size " + config.batchSize() + "; pass the same values to continue exactly");
-        }
-        spec.commandLine().getOut().println("resuming from " + last.get() + " (step " + state.step() + ")");
-    }
-
-    /** Reads training or validation data by its form. */
-    private PairDataset read(Path p, String option) {
-        if (Files.isRegularFile(p)) {
-            String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
-            if (name.endsWith(".tar")) {
-                return WebDatasetReader.read(p, out.resolve("webdataset"));
-            }
-            if (name.endsWith(".jsonl") || name.endsWith(".json") || name.endsWith(".ndjson") || name.endsWith(".csv")) {
-                return ManifestReader.read(p);
-            }
-            throw new SiglipException(option + " " + p + ": expected a .jsonl or .csv manifest, a .tar shard or a folder");
-        }
-        if (isImageFolder(p)) {
-            return ImageFolderPairs.read(p, templates());
-        }
-        if (classification) {
-            throw new SiglipException(option + " " + p + " has no class sub-folders; --classification needs an image "
-                    + "folder with one sub-folder of images per class");
-        }
-        return WebDatasetReader.read(p, out.resolve("webdataset"));
-    }
-
-    /** Class sub-folders and no loose samples or shards at the top. */
-    private static boolean isImageFolder(Path p) {
-        try (Stream<Path> s = Files.list(p)) {
-            List<Path> entries = s.toList();
-            boolean dirs = entries.stream().anyMatch(Files::isDirectory);
-            boolean samples = entries.stream().anyMatch(e -> {
-                String n = e.getFileName().toString().toLowerCase(Locale.ROOT);
-                return n.endsWith(".tar") || n.endsWith(".txt");
-            });
-            return dirs && !samples;
-        } catch (IOException e) {
-            throw new SiglipException("cannot read folder " + p + ": " + e.getMessage(), e);
-        }
-    }
-
-    private List<String> templates() {
-        if (templates == null) {
-            return List.of(ZeroShotImageClassifier.DEFAULT_TEMPLATE, "a photo of a {}.");
-        }
-        try {
-            List<String> t = Files.readAllLines(templates, StandardCharsets.UTF_8).stream().map(String::strip)
-                    .filter(s -> !s.isEmpty() && !s.startsWith("#")).toList();
-            if (t.isEmpty()) {
-                throw new SiglipException("--templates " + templates + " has no templates (one per line, with {})");
-            }
-            return t;
-        } catch (IOException e) {
-            throw new SiglipException("cannot read --templates " + templates + ": " + e.getMessage(), e);
-        }
-    }
-
-    private void summary(PrintWriter o, SiglipTrainer.Result r, PairDataset trainSet) {
+    private void summary(PrintWriter o, Trainer.Result r, PairDataset trainSet) {
         o.printf(Locale.ROOT, "done: %d steps, final loss %.4f, %.1f pairs/s over %.1f s of this run%n", r.steps(),
                 r.finalLoss(), r.pairsPerSecond(), r.seconds());
         int skipped = trainSet.skipped().size() + r.skippedRecords().size();

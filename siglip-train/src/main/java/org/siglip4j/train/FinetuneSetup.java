@@ -1,0 +1,241 @@
+package org.siglip4j.train;
+
+import ai.djl.ndarray.NDManager;
+import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.config.Siglip2Config;
+import org.siglip4j.core.config.SiglipConfig;
+import org.siglip4j.core.model.Siglip2Model;
+import org.siglip4j.core.model.SiglipForImageClassification;
+import org.siglip4j.core.model.SiglipModel;
+import org.siglip4j.core.processing.ImageLoader;
+import org.siglip4j.core.processing.Siglip2ImageProcessor;
+import org.siglip4j.core.processing.SiglipImageProcessor;
+import org.siglip4j.core.tokenizer.SiglipTokenizer;
+import org.siglip4j.train.data.Augmentation;
+import org.siglip4j.train.data.PairDataset;
+import org.siglip4j.train.data.PairSource;
+import org.siglip4j.train.data.TrainingData;
+import org.siglip4j.train.metrics.ValidationAccuracy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * A fine-tuning run from a model folder and data on disk, as {@code siglip finetune} starts one:
+ * which trainer the folder calls for (SigLIP, SigLIP 2 NaFlex, or a classifier), the training and
+ * validation data read by their form ({@link TrainingData}), the checks that a run can start or
+ * resume exactly, and the run itself. An application parses its options, calls {@link #prepare},
+ * builds a {@link TrainerConfig} and calls {@link #run}.
+ */
+public final class FinetuneSetup {
+
+    /** Which trainer a run uses. */
+    public enum Kind {
+        /** {@link SiglipTrainer} on a SigLIP model. */
+        SIGLIP,
+        /** {@link SiglipTrainer} on a SigLIP 2 NaFlex model. */
+        NAFLEX,
+        /** {@link ClassificationTrainer}. */
+        CLASSIFIER
+    }
+
+    private final Path modelDir;
+    private final Kind kind;
+    private final PairDataset trainSet;
+    private final PairDataset valSet;
+    private final PairSource data;
+    private final PairSource valData;
+    private final Siglip2ImageProcessor patches;
+
+    private FinetuneSetup(Path modelDir, Kind kind, PairDataset trainSet, PairDataset valSet, PairSource data,
+                          PairSource valData, Siglip2ImageProcessor patches) {
+        this.modelDir = modelDir;
+        this.kind = kind;
+        this.trainSet = trainSet;
+        this.valSet = valSet;
+        this.data = data;
+        this.valData = valData;
+        this.patches = patches;
+    }
+
+    /**
+     * Reads the data and picks the trainer for a model folder.
+     *
+     * @param modelDir the model folder (resolved, on disk)
+     * @param train training data ({@link TrainingData#read})
+     * @param val validation data, or null
+     * @param out the run's output folder (WebDataset shards are unpacked below it)
+     * @param templates caption templates file for an image folder, or null for the defaults
+     * @param classification train a classifier on an image folder
+     * @param augment random resized crop and flip of training images
+     * @param batchSize the global batch (the training data must have at least that many pairs)
+     * @return the setup
+     * @throws SiglipException if the combination is unsupported or the data too small
+     */
+    public static FinetuneSetup prepare(Path modelDir, Path train, Path val, Path out, Path templates,
+                                        boolean classification, boolean augment, int batchSize) {
+        boolean naflex = Siglip2Config.isSiglip2(modelDir);
+        if (naflex && (classification || augment || val != null)) {
+            throw new SiglipException("SigLIP 2 NaFlex fine-tuning takes image-text pairs only: --classification,"
+                    + " --augment and --val are not supported for it yet");
+        }
+        SiglipImageProcessor processor = naflex ? null : SiglipImageProcessor.load(modelDir);
+        Siglip2ImageProcessor patches = naflex ? Siglip2ImageProcessor.load(modelDir) : null;
+        Path extractTo = out.resolve("webdataset");
+        PairDataset trainSet = TrainingData.read(train, "--train", extractTo, templates, classification);
+        PairDataset valSet = val == null ? null : TrainingData.read(val, "--val", extractTo, templates, classification);
+        if (trainSet.size() < batchSize) {
+            String missing = trainSet.missingImagesNote();
+            throw new SiglipException("the training data " + train + " has " + trainSet.size() + " usable pairs, fewer "
+                    + "than --batch-size " + batchSize + (missing.isEmpty() ? "; lower --batch-size or add data"
+                    : ": " + missing));
+        }
+        PairSource data = naflex ? PairSource.of(trainSet, f -> patches.pack(ImageLoader.load(f)))
+                : PairSource.of(trainSet, processor, augment ? Augmentation.standard() : Augmentation.NONE);
+        PairSource valData = valSet == null ? null : PairSource.of(valSet, processor, Augmentation.NONE);
+        Kind kind = classification ? Kind.CLASSIFIER : naflex ? Kind.NAFLEX : Kind.SIGLIP;
+        return new FinetuneSetup(modelDir, kind, trainSet, valSet, data, valData, patches);
+    }
+
+    /** The trainer this run uses. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The training pairs as read (with the records skipped while reading). */
+    public PairDataset trainSet() {
+        return trainSet;
+    }
+
+    /** The validation pairs, if any. */
+    public Optional<PairDataset> valSet() {
+        return Optional.ofNullable(valSet);
+    }
+
+    /**
+     * Optimiser steps of a run given in epochs: whole batches per pass times the passes.
+     *
+     * @param epochs passes over the training data
+     * @param batchSize the global batch
+     * @return the steps
+     */
+    public int stepsFor(int epochs, int batchSize) {
+        return epochs * (trainSet.size() / batchSize);
+    }
+
+    /**
+     * Refuses an output folder a new run cannot use: a file, or a folder that holds checkpoints
+     * of an earlier run when not resuming.
+     *
+     * @param out the output folder
+     * @param resume whether the run continues from its checkpoints
+     */
+    public static void checkOutput(Path out, boolean resume) {
+        if (Files.isRegularFile(out)) {
+            throw new SiglipException("--out " + out + " is a file; give a folder");
+        }
+        if (!resume && Files.isDirectory(out.resolve("checkpoints"))
+                && new CheckpointStore(out.resolve("checkpoints"), null).latest().isPresent()) {
+            throw new SiglipException(out + " already holds checkpoints; pass --resume to continue that run or "
+                    + "choose another --out");
+        }
+    }
+
+    /**
+     * The checkpoint a resumed run continues from. A resumed run must see the same data order, so
+     * the checkpoint's seed and batch size must equal the config's.
+     *
+     * @param config the run (its output folder holds the checkpoints)
+     * @return the newest complete checkpoint's state and folder, or empty when there is none
+     * @throws SiglipException if the checkpoint was made with another seed or batch size
+     */
+    public static Optional<Map.Entry<Path, CheckpointStore.State>> resumePoint(TrainerConfig config) {
+        Optional<Path> last = new CheckpointStore(config.outputDir().resolve("checkpoints"), null).latest();
+        if (last.isEmpty()) {
+            return Optional.empty();
+        }
+        CheckpointStore.State state = CheckpointStore.readState(last.get());
+        var run = state.state();
+        if (run.has("seed") && run.get("seed").getAsLong() != config.seed()
+                || run.has("batch_size") && run.get("batch_size").getAsInt() != config.batchSize()) {
+            throw new SiglipException("cannot resume " + last.get() + ": it was made with --seed "
+                    + run.get("seed") + " --batch-size " + run.get("batch_size") + ", not --seed " + config.seed()
+                    + " --batch-size " + config.batchSize() + "; pass the same values to continue exactly");
+        }
+        return Optional.of(Map.entry(last.get(), state));
+    }
+
+    /**
+     * Trains: loads the model into {@code manager}, runs the trainer's {@code fit} and closes the
+     * model. With validation data, evaluates every {@code evalEvery} steps and at the end.
+     *
+     * @param config the run
+     * @param resume continue from the newest checkpoint
+     * @param evalEvery steps between evaluations (0 = only at the end)
+     * @param manager where the model lives (its device trains)
+     * @return what the run did
+     */
+    public Trainer.Result run(TrainerConfig config, boolean resume, int evalEvery, NDManager manager) {
+        int batchSize = config.batchSize();
+        switch (kind) {
+            case CLASSIFIER -> {
+                try (SiglipForImageClassification model = classifier(modelDir, data, manager);
+                     ClassificationTrainer trainer = new ClassificationTrainer(model, modelDir, config)) {
+                    ToDoubleFunction<SiglipForImageClassification> eval = valData == null ? null
+                            : m -> ValidationAccuracy.classification(m, valData, trainer::labelId, batchSize);
+                    return trainer.fit(data, resume, eval, evalEvery);
+                }
+            }
+            case NAFLEX -> {
+                try (Siglip2Model model = Siglip2Model.fromPretrained(modelDir, manager);
+                     SiglipTokenizer tok = SiglipTokenizer.load(modelDir);
+                     SiglipTrainer trainer = new SiglipTrainer(model, patches, tok, modelDir, config)) {
+                    return trainer.fit(data, resume, null, evalEvery);
+                }
+            }
+            default -> {
+                try (SiglipModel model = SiglipModel.fromPretrained(modelDir, manager);
+                     SiglipTokenizer tok = SiglipTokenizer.load(modelDir);
+                     SiglipTrainer trainer = new SiglipTrainer(model, tok, modelDir, config)) {
+                    ToDoubleFunction<SiglipModel> eval = valData == null ? null
+                            : m -> ValidationAccuracy.inBatchRetrieval(m, tok, valData, batchSize);
+                    return trainer.fit(data, resume, eval, evalEvery);
+                }
+            }
+        }
+    }
+
+    /**
+     * The classifier to train from a model folder: the folder's own when it is a
+     * {@code SiglipForImageClassification}, else its vision tower with a new, randomly initialised
+     * head for the data's classes (in order of first appearance).
+     *
+     * @param modelDir the model folder
+     * @param data the labelled training records (label = group)
+     * @param manager where the model lives
+     * @return the classifier (the caller closes it)
+     */
+    public static SiglipForImageClassification classifier(Path modelDir, PairSource data, NDManager manager) {
+        SiglipConfig cfg = SiglipConfig.load(modelDir);
+        if (cfg.architectures().contains("SiglipForImageClassification")) {
+            return SiglipForImageClassification.fromPretrained(modelDir, manager);
+        }
+        Set<String> classes = new LinkedHashSet<>();
+        for (int i = 0; i < data.size(); i++) {
+            classes.add(data.group(i));
+        }
+        Map<Integer, String> labels = new TreeMap<>();
+        for (String c : classes) {
+            labels.put(labels.size(), c);
+        }
+        SiglipForImageClassification m = new SiglipForImageClassification(cfg.withId2label(labels), manager);
+        m.loadWeights(modelDir, false);
+        return m;
+    }
+}
