@@ -42,8 +42,8 @@ final class DownloadCommand implements Callable<Integer> {
     @Option(names = "--offline", description = "Use only the cache, never the network (as HF_HUB_OFFLINE=1).")
     boolean offline;
 
-    @Option(names = "--no-progress", description = "Do not draw progress bars.")
-    boolean noProgress;
+    @Mixin
+    ProgressOption progress;
 
     @Override
     public Integer call() {
@@ -58,7 +58,7 @@ final class DownloadCommand implements Callable<Integer> {
             config = config.withOffline(true);
         }
         Path dir;
-        try (ProgressBars.Downloads bars = ProgressBars.downloads(spec.commandLine().getErr(), !noProgress)) {
+        try (ProgressBars.Downloads bars = ProgressBars.downloads(spec.commandLine().getErr(), progress.show())) {
             dir = SiglipPipelines.download(id, revision, config, bars);
         }
         spec.commandLine().getOut().println(dir);

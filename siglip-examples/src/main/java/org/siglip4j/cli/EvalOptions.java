@@ -44,8 +44,8 @@ final class EvalOptions {
     @Option(names = "--markdown", paramLabel = "FILE", description = "Write the Markdown report.")
     Path markdown;
 
-    @Option(names = "--no-progress", description = "Do not draw progress bars on stderr.")
-    boolean noProgress;
+    @Mixin
+    ProgressOption progress;
 
     @Option(names = "--max-num-patches", paramLabel = "N",
             description = "SigLIP 2 NaFlex models only: the most patches per image (default: the model's"

@@ -46,7 +46,7 @@ final class EvalRetrievalCommand implements Callable<Integer> {
                 .optCanonicalize(canonicalize)
                 .optBatchSize(eval.batchSize)
                 .optCacheDir(eval.cache)
-                .optShowProgress(!eval.noProgress);
+                .optShowProgress(eval.progress.show());
         RetrievalResult result;
         try (EvalOptions.Loaded sm = eval.load()) {
             result = builder.setModel(sm.model()).build().evaluate(m);

@@ -74,7 +74,7 @@ final class EvalZeroShotCommand implements Callable<Integer> {
                 .optCanonicalize(canonicalize)
                 .optBatchSize(eval.batchSize)
                 .optCacheDir(eval.cache)
-                .optShowProgress(!eval.noProgress);
+                .optShowProgress(eval.progress.show());
         if (classNames != null) {
             builder.optClassNames("imagenet".equalsIgnoreCase(classNames) ? ClassNames.imagenet()
                     : ClassNames.fromFile(Path.of(classNames)));

@@ -31,8 +31,8 @@ final class ModelOptions {
             description = "Images or texts per model call (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--no-progress", description = "Do not draw progress bars (they go to standard error).")
-    boolean noProgress;
+    @Mixin
+    ProgressOption progress;
 
     @Option(names = "--max-num-patches", paramLabel = "N",
             description = "SigLIP 2 NaFlex models only: the most patches per image; each image is resized to fit,"
@@ -93,7 +93,7 @@ final class ModelOptions {
     Path resolve(CommandSpec spec) {
         validate(spec);
         String ref = modelRef(spec);
-        try (ProgressBars.Downloads bars = ProgressBars.downloads(spec.commandLine().getErr(), !noProgress)) {
+        try (ProgressBars.Downloads bars = ProgressBars.downloads(spec.commandLine().getErr(), progress.show())) {
             return SiglipPipelines.resolveModel(ref, null, null, bars);
         }
     }
@@ -115,7 +115,7 @@ final class ModelOptions {
     /** A bar for many images: drawn only when they take more than one batch. */
     ProgressBars.Bar imageProgress(CommandSpec spec, int images) {
         return ProgressBars.items(spec.commandLine().getErr(), "images", images,
-                !noProgress && images > batchSize);
+                progress.show() && images > batchSize);
     }
 
     /** Fails early, before the model loads, on an image file that does not exist. */

@@ -43,8 +43,8 @@ final class TrainDemoCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "2", description = "Decoding threads (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--no-progress", description = "Do not draw a progress bar.")
-    boolean noProgress;
+    @Mixin
+    ProgressOption progress;
 
     @Option(names = "--ship", paramLabel = "REPO",
             description = "After training, make the result the default model of the repository at REPO: model files "
@@ -69,7 +69,7 @@ final class TrainDemoCommand implements Callable<Integer> {
             return doShip();
         }
         TrainDemo.Report r = TrainDemo.run(new TrainDemo.Options(fashion, mnist, out, steps, batchSize, lr, seed,
-                workers, !noProgress));
+                workers, progress.show()));
         System.out.printf("trained %d steps in %.1f min (%.1f pairs/s), final loss %.4f%n", steps,
                 r.trainSeconds() / 60, r.pairsPerSecond(), r.finalLoss());
         for (TrainDemo.DatasetResult d : r.results()) {
