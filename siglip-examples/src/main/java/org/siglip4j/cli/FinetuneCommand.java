@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code siglip finetune}: fine-tunes a SigLIP model with the sigmoid loss on image-text pairs
  * ({@link SiglipTrainer}), or, with {@code --classification}, a {@code SiglipForImageClassification}
- * head with cross-entropy on a labelled folder ({@link ClassificationTrainer}).
+ * head with cross-entropy on a labelled folder ({@link ClassificationTrainer}). The command parses
+ * and prints; reading the data, the resume check and the run are {@link FinetuneSetup}'s.
  */
 @Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Fine-tune a SigLIP model on image-text pairs with the sigmoid loss over the whole batch.",

@@ -95,7 +95,7 @@ public final class ClassificationTrainer extends Trainer {
     public Result fit(PairSource data, boolean resume, ToDoubleFunction<SiglipForImageClassification> eval,
                       int evalEvery) {
         labels.checkLabels(data); // fail before training on a class the model does not have
-        return TrainingLoop.run(this, config(), data, resume, eval == null ? null : () -> eval.applyAsDouble(model),
+        return TrainingLoop.run(this, data, resume, eval == null ? null : () -> eval.applyAsDouble(model),
                 evalEvery, "SigLIP classifier training");
     }
 }

@@ -126,7 +126,7 @@ public final class SiglipTrainer extends Trainer {
             throw new SiglipException("evaluation during training takes a SigLIP model; this trainer trains SigLIP 2"
                     + " NaFlex (pass no evaluation)");
         }
-        return TrainingLoop.run(this, config(), data, resume, eval == null ? null : () -> eval.applyAsDouble(siglip),
+        return TrainingLoop.run(this, data, resume, eval == null ? null : () -> eval.applyAsDouble(siglip),
                 evalEvery, "SigLIP training");
     }
 }

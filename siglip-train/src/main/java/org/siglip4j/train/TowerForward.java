@@ -53,23 +53,19 @@ sealed interface TowerForward {
         public Features run(ParameterStore ps, NDList images, NDArray ids) {
             List<CheckpointedFeatures> checkpointed = new ArrayList<>();
             NDArray px = images.singletonOrThrow();
-            NDArray image;
-            if (imageTrains && GradMode.isEnabled()) {
-                CheckpointedFeatures c = model.getImageFeaturesCheckpointed(ps, px, true);
-                checkpointed.add(c);
-                image = c.features();
-            } else {
-                image = model.getImageFeatures(ps, px, true);
-            }
-            NDArray text;
-            if (textTrains && GradMode.isEnabled()) {
-                CheckpointedFeatures c = model.getTextFeaturesCheckpointed(ps, ids, true);
-                checkpointed.add(c);
-                text = c.features();
-            } else {
-                text = model.getTextFeatures(ps, ids, true);
-            }
+            boolean recording = GradMode.isEnabled();
+            NDArray image = imageTrains && recording
+                    ? keep(checkpointed, model.getImageFeaturesCheckpointed(ps, px, true))
+                    : model.getImageFeatures(ps, px, true);
+            NDArray text = textTrains && recording
+                    ? keep(checkpointed, model.getTextFeaturesCheckpointed(ps, ids, true))
+                    : model.getTextFeatures(ps, ids, true);
             return new Features(image, text, checkpointed);
+        }
+
+        private static NDArray keep(List<CheckpointedFeatures> checkpointed, CheckpointedFeatures c) {
+            checkpointed.add(c);
+            return c.features();
         }
     }
 

@@ -26,8 +26,9 @@ final class TrainingLoop {
 
     private TrainingLoop() {}
 
-    static Trainer.Result run(Trainer trainer, TrainerConfig config, PairSource data, boolean resume,
-                                    DoubleSupplier eval, int evalEvery, String title) {
+    static Trainer.Result run(Trainer trainer, PairSource data, boolean resume,
+                              DoubleSupplier eval, int evalEvery, String title) {
+        TrainerConfig config = trainer.config();
         Path out = config.outputDir();
         try {
             Files.createDirectories(out);
