@@ -27,7 +27,7 @@ public interface Collator<T> {
      *
      * @param images the images
      * @return the stacked values
-     * @throws IllegalArgumentException if two images differ in size
+     * @throws org.siglip4j.core.SiglipException if two images differ in size
      */
     static float[] stack(java.util.List<float[]> images) {
         int per = images.get(0).length;
