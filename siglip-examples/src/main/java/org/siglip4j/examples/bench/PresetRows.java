@@ -50,11 +50,14 @@ final class PresetRows implements BenchRow {
                 dir = run.options.assets();
                 model = SiglipModel.fromPretrained(dir, root);
             } else {
-                run.out.println(preset + ": random weights, writing safetensors ...");
-                run.out.flush();
                 dir = run.work.resolve(preset);
                 model = SiglipModel.newModel(SiglipConfig.preset(preset), root);
-                model.save(dir);
+                if (run.peer != null) {
+                    // only the peer reads the file (3.5 GB at so400m: not written for a run without one)
+                    run.out.println(preset + ": random weights, writing safetensors ...");
+                    run.out.flush();
+                    model.save(dir);
+                }
             }
             SiglipEngine engine = null;
             try {
