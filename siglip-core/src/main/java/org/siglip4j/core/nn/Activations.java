@@ -27,22 +27,11 @@ public final class Activations {
             NDArray y = x.duplicate();
             return geluTanhInPlace(y);
         }
-        // Out of place, with the argument written as C1 x^3 + C0 x: pow keeps only x for its
-        // backward and a product with a constant only the constant, so autograd keeps x and the
-        // sigmoid's output s, one tensor of the MLP's width fewer per layer than the bracket form
-        // (C0 + C1 x^2) x, which kept the bracket too (PyTorch's fused gelu keeps x alone). The
-        // scalars have native storage (Scalars) because autograd keeps them. Temporaries are
-        // closed at once: autograd holds what it needs, the rest is freed before the next layer.
-        try (NDArray three = Scalars.of(x, 3);
-                NDArray c1 = Scalars.of(x, C1);
-                NDArray c0 = Scalars.of(x, C0);
-                NDArray cube = x.pow(three);
-                NDArray cubic = cube.mul(c1);
-                NDArray linear = x.mul(c0);
-                NDArray z = cubic.add(linear);
-                NDArray s = Activation.sigmoid(z)) {
-            return s.mul(x);
-        }
+        // Out of place (autograd keeps the bracket and the sigmoid's output: two tensors of the
+        // MLP's width, where the tanh form kept four), with scalars that have native storage
+        // (Scalars) because autograd keeps them for the backward pass.
+        NDArray bracket = x.mul(x).mul(Scalars.of(x, C1)).add(Scalars.of(x, C0));
+        return Activation.sigmoid(bracket.mul(x)).mul(x);
     }
 
     /**
