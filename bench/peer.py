@@ -472,8 +472,9 @@ def seconds_per_call(iters, call):
     return secs
 
 
-def main():
-    peer = Peer()
+def main(peer=None):
+    """The request loop; bench/peer_hf.py passes its own Peer subclass."""
+    peer = peer if peer is not None else Peer()
     handlers = {"hello": peer.hello, "load": peer.load, "tokenizer": peer.tokenizer, "run": peer.run,
                 "time": peer.time, "gemm": peer.gemm, "unload": peer.unload,
                 "reset_peak": lambda r: {"reset": reset_peak()},

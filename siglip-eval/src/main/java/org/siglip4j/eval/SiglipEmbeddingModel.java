@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.engine.EngineType;
 import org.siglip4j.core.engine.ExecutionPolicy;
 import org.siglip4j.core.engine.PyTorchEngine;
 import org.siglip4j.core.engine.SiglipEngine;
@@ -58,6 +59,8 @@ public final class SiglipEmbeddingModel implements EmbeddingModel, AutoCloseable
     private final NDManager ownedManager;
     /** The engine the towers run on (PyTorch unless a policy said otherwise). */
     private final SiglipEngine engine;
+    /** The parent of each call's arrays. */
+    private final NDManager calls;
 
     private SiglipEmbeddingModel(SiglipModel model, SiglipProcessor processor,
             ImagePreprocessing preprocessing, String id, NDManager ownedManager, SiglipEngine engine) {
@@ -71,13 +74,21 @@ public final class SiglipEmbeddingModel implements EmbeddingModel, AutoCloseable
                     + images.height() + " does not match config.json vision_config.image_size "
                     + vision + ": evaluation needs square " + vision + "x" + vision + " inputs");
         }
-        this.model = model;
         this.processor = processor;
         this.preprocessing = preprocessing;
         this.id = id;
         this.size = vision;
         this.ownedManager = ownedManager;
         this.engine = engine == null ? new PyTorchEngine(model) : engine;
+        this.calls = ownedManager != null ? ownedManager : model.manager();
+        if (ownedManager != null && this.engine.type() != EngineType.PYTORCH) {
+            // ONNX Runtime runs its own copy of the weights (the exported graphs): the PyTorch
+            // model this instance loaded is not needed after the export, so its weights go now
+            model.close();
+            this.model = null;
+        } else {
+            this.model = model;
+        }
     }
 
     /**
@@ -260,7 +271,8 @@ public final class SiglipEmbeddingModel implements EmbeddingModel, AutoCloseable
     /**
      * The wrapped model.
      *
-     * @return the model
+     * @return the model; null when {@link #load(Path, ImagePreprocessing, ExecutionPolicy)} opened it on ONNX
+     *     Runtime (its PyTorch weights are freed once the graphs are exported)
      */
     public SiglipModel model() {
         return model;
@@ -315,7 +327,7 @@ public final class SiglipEmbeddingModel implements EmbeddingModel, AutoCloseable
         if (images.isEmpty()) {
             return new float[0][];
         }
-        try (NDManager call = model.manager().newSubManager()) {
+        try (NDManager call = calls.newSubManager()) {
             NDArray pixels = pixelValues(images, call);
             return rows(engine.imageFeatures(pixels, true), images.size());
         }
@@ -326,7 +338,7 @@ public final class SiglipEmbeddingModel implements EmbeddingModel, AutoCloseable
         if (texts.isEmpty()) {
             return new float[0][];
         }
-        try (NDManager call = model.manager().newSubManager()) {
+        try (NDManager call = calls.newSubManager()) {
             NDArray ids = processor.processTexts(texts, call);
             return rows(engine.textFeatures(ids, true), texts.size());
         }
@@ -354,7 +366,9 @@ public final class SiglipEmbeddingModel implements EmbeddingModel, AutoCloseable
         engine.close();
         if (ownedManager != null) {
             try {
-                model.close();
+                if (model != null) {
+                    model.close();
+                }
                 processor.close();
             } finally {
                 ownedManager.close();

@@ -2,6 +2,7 @@ package org.siglip4j.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -28,6 +29,18 @@ class SiglipEmbeddingModelEngineTest {
             assertEquals(torch.id() + "+onnxruntime-float32", onnx.id());
             assertNotEquals(onnx.id(), int8.id(), "the embedding cache never mixes quantised embeddings");
             assertRowsClose(torch.embedImages(images), onnx.embedImages(images));
+            assertRowsClose(torch.embedTexts(texts), onnx.embedTexts(texts));
+        }
+    }
+
+    /** The PyTorch weights go once ONNX Runtime has its graphs; embeddings stay PyTorch's. */
+    @Test
+    void onnxRuntimeFreesThePyTorchModel(@TempDir Path cache) {
+        List<String> texts = List.of("a grayscale checkerboard", "This is a photo of a cat.");
+        try (SiglipEmbeddingModel torch = SiglipEmbeddingModel.load(Fixtures.dir(), ImagePreprocessing.RESIZE);
+                SiglipEmbeddingModel onnx = SiglipEmbeddingModel.load(Fixtures.dir(), ImagePreprocessing.RESIZE,
+                        ExecutionPolicy.of(EngineType.ONNXRUNTIME).withOnnxCacheDir(cache))) {
+            assertNull(onnx.model(), "the PyTorch model is released on ONNX Runtime");
             assertRowsClose(torch.embedTexts(texts), onnx.embedTexts(texts));
         }
     }

@@ -80,6 +80,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
 
+    /** The engine of the tower rows (training runs on PyTorch). */
+    @Mixin
+    EngineOptions engineOptions;
+
     @Option(names = "--profile", paramLabel = "DIR",
             description = "After timing each vision/text/train row, profile one more call with libtorch's profiler: "
                     + "a Chrome trace per row in DIR (chrome://tracing) and the top operators by self time.")
@@ -106,7 +110,7 @@ final class BenchCommand implements Callable<Integer> {
         Benchmark.Options o = new Benchmark.Options(selected, threads, noPeer ? null : python, peerScript, assets, p,
                 quick ? List.of(1, 2) : Benchmark.intsOf(batches), quick ? List.of(1) : Benchmark.intsOf(largeBatches),
                 quick ? List.of(2) : Benchmark.intsOf(trainBatches), quick && memoryCalls == 10000 ? 500 : memoryCalls,
-                quick, profile);
+                quick, profile, engineOptions.policy());
         Benchmark.Report r = Benchmark.run(o, spec.commandLine().getOut());
         if (json != null) {
             Files.writeString(json, r.toJson());

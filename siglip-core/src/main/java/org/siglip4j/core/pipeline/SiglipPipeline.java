@@ -63,6 +63,7 @@ public final class SiglipPipeline implements AutoCloseable {
         this.policy = b.policy;
         this.manager = NDManager.newBaseManager(device);
         PretrainedSiglip m = null;
+        SiglipModel siglip = null;
         SiglipProcessor p = null;
         try {
             if (java.nio.file.Files.isRegularFile(modelDir.resolve("config.json"))
@@ -81,7 +82,6 @@ public final class SiglipPipeline implements AutoCloseable {
                 Siglip2ImageProcessor images = Siglip2ImageProcessor.load(modelDir);
                 this.naflexImages = b.maxNumPatches > 0 ? images.withMaxNumPatches(b.maxNumPatches) : images;
                 this.naflex = n;
-                this.model = null;
                 this.logitScale = n.logitScale().getArray().getFloat();
                 this.logitBias = n.logitBias().getArray().getFloat();
             } else {
@@ -91,14 +91,22 @@ public final class SiglipPipeline implements AutoCloseable {
                 }
                 SiglipModel s = SiglipModel.fromPretrained(modelDir, manager);
                 m = s;
-                this.model = s;
+                siglip = s;
                 this.naflex = null;
                 this.naflexImages = null;
                 this.logitScale = s.logitScale().getArray().getFloat();
                 this.logitBias = s.logitBias().getArray().getFloat();
             }
             p = SiglipProcessor.load(modelDir);
-            this.engine = model == null ? null : SiglipEngine.open(model, modelDir, policy);
+            this.engine = siglip == null ? null : SiglipEngine.open(siglip, modelDir, policy);
+            if (engine != null && engine.type() != EngineType.PYTORCH) {
+                // ONNX Runtime runs its own copy of the weights (the exported graphs): the PyTorch
+                // model is not needed after the export, so its weights go now, not at close()
+                siglip.close();
+                m = null;
+                siglip = null;
+            }
+            this.model = siglip;
             this.processor = p;
         } catch (RuntimeException e) {
             if (p != null) {
@@ -165,7 +173,11 @@ public final class SiglipPipeline implements AutoCloseable {
         return engine;
     }
 
-    /** The underlying model (owned by this pipeline); null for a SigLIP 2 NaFlex folder, see {@link #siglip2Model()}. */
+    /**
+     * The underlying model (owned by this pipeline); null for a SigLIP 2 NaFlex folder (see
+     * {@link #siglip2Model()}) and on ONNX Runtime, where the PyTorch weights are freed once the
+     * graphs are exported.
+     */
     public SiglipModel model() {
         return model;
     }
@@ -346,7 +358,11 @@ public final class SiglipPipeline implements AutoCloseable {
             }
             processor.close();
         } finally {
-            (naflex != null ? naflex : model).close();
+            if (naflex != null) {
+                naflex.close();
+            } else if (model != null) {
+                model.close();
+            }
             manager.close();
         }
     }

@@ -2,6 +2,8 @@ package org.siglip4j.core.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,6 +86,19 @@ class OnnxRuntimeEngineTest {
         }
         assertRowsClose(torch.similarity(images, texts).logitsPerImage(), ort.similarity(images, texts).logitsPerImage(), TOL,
                 "logits_per_image");
+    }
+
+    /**
+     * ONNX Runtime holds its own copy of the weights, so the pipeline frees the PyTorch model once
+     * the graphs are exported (its peak RSS is ONNX Runtime's), and still gives PyTorch's embeddings.
+     */
+    @Test
+    void pytorchWeightsAreFreedAfterTheExport() {
+        assertNull(ort.model(), "the PyTorch model is released on ONNX Runtime");
+        assertNotNull(torch.model());
+        assertRowsClose(torch.embedImages(images, true, ProgressListener.NONE),
+                ort.embedImages(images, true, ProgressListener.NONE), TOL, "image embeds after the release");
+        assertRowsClose(torch.embedTexts(texts, true), ort.embedTexts(texts, true), TOL, "text embeds after the release");
     }
 
     @Test

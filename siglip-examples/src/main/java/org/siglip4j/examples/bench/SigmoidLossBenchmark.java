@@ -1,4 +1,4 @@
-package org.siglip4j.loss;
+package org.siglip4j.examples.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -10,6 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.siglip4j.loss.ShardedLossResult;
+import org.siglip4j.loss.ShardedSigmoidLoss;
+import org.siglip4j.loss.SigmoidLoss;
 
 /**
  * Benchmark (a main, not a test): forward + backward of the full, chunked and k-shard sigmoid loss

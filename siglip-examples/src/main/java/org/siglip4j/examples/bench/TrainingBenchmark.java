@@ -1,26 +1,27 @@
-package org.siglip4j.train;
+package org.siglip4j.examples.bench;
 
 import ai.djl.ndarray.NDManager;
-import org.siglip4j.core.config.SiglipConfig;
-import org.siglip4j.core.model.SiglipModel;
-import org.siglip4j.core.testing.Fixtures;
-import org.siglip4j.core.tokenizer.SiglipTokenizer;
-import org.siglip4j.train.data.BatchLoader;
-import org.siglip4j.train.data.PairSource;
-import org.siglip4j.train.data.RandomPairs;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.siglip4j.core.config.SiglipConfig;
+import org.siglip4j.core.model.SiglipModel;
+import org.siglip4j.core.tokenizer.SiglipTokenizer;
+import org.siglip4j.train.SiglipTrainer;
+import org.siglip4j.train.TrainerConfig;
+import org.siglip4j.train.data.BatchLoader;
+import org.siglip4j.train.data.PairSource;
+import org.siglip4j.train.data.RandomPairs;
 
 /**
  * Training throughput (image-text pairs per second, full fine-tuning, one device) and peak
  * resident memory (VmHWM of /proc/self/status, which only grows: run one configuration per JVM
  * for a per-configuration peak). Not a test; run with
- * {@code java -cp ... org.siglip4j.train.TrainingBenchmark tiny|base STEPS BATCH...}.
+ * {@code java -cp siglip-examples/target/siglip.jar org.siglip4j.examples.bench.TrainingBenchmark tiny|base STEPS
+ * BATCH...} from the repository root (the tiny model and the tokenizer come from the fixture folder).
  */
 public final class TrainingBenchmark {
     private TrainingBenchmark() {}
@@ -31,10 +32,10 @@ public final class TrainingBenchmark {
         int steps = Integer.parseInt(args[1]);
         Path out = Files.createTempDirectory("siglip-bench");
         try (NDManager root = NDManager.newBaseManager();
-             SiglipTokenizer tok = SiglipTokenizer.load(Fixtures.dir())) {
+             SiglipTokenizer tok = SiglipTokenizer.load(Benchmark.FIXTURE)) {
             for (int a = 2; a < args.length; a++) {
                 int batch = Integer.parseInt(args[a]);
-                try (SiglipModel model = which.equals("tiny") ? SiglipModel.fromPretrained(Fixtures.dir(), root)
+                try (SiglipModel model = which.equals("tiny") ? SiglipModel.fromPretrained(Benchmark.FIXTURE, root)
                         : SiglipModel.newModel(SiglipConfig.preset("base-patch16-224"), root)) {
                     int size = model.config().visionConfig().imageSize();
                     TrainerConfig cfg = TrainerConfig.builder(out).optBatchSize(batch).optSteps(steps + 1)
@@ -60,13 +61,8 @@ public final class TrainingBenchmark {
         }
     }
 
-    private static String vmHwm() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
-                return String.format(Locale.ROOT, "%.0f MiB", kb / 1024.0);
-            }
-        }
-        return "n/a";
+    private static String vmHwm() {
+        long kb = Rss.peakKib();
+        return kb < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f MiB", kb / 1024.0);
     }
 }

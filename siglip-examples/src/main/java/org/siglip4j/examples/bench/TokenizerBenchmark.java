@@ -1,23 +1,23 @@
-package org.siglip4j.core.tokenizer;
+package org.siglip4j.examples.bench;
 
-import com.google.gson.Gson;
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.siglip4j.core.testing.Fixtures;
+import org.siglip4j.core.tokenizer.SiglipTokenizer;
 
 /**
  * Texts per second of the two encoders on {@code siglip bench}'s tokenizer corpus (1024 texts: the
  * fixture's 19 texts with " i" appended, round robin): the Rust {@code tokenizers} library
- * (DJL's binding, {@code batchEncode}) and the pure-Java slow-tokenizer encoder, batch call and
- * single thread. Prints numbers only, asserts nothing. Not a test; run with
- * {@code java -cp <siglip-core test classpath> org.siglip4j.core.tokenizer.TokenizerBenchmark [SECONDS] [DIR]}.
+ * (DJL's {@code HuggingFaceTokenizer} on {@code tokenizer.json}, {@code batchEncode}) and the pure-Java slow-tokenizer encoder, batch call and
+ * one text a call. Prints numbers only, asserts nothing. Not a test; run with
+ * {@code java -cp siglip-examples/target/siglip.jar org.siglip4j.examples.bench.TokenizerBenchmark [SECONDS] [DIR]}
+ * from the repository root.
  */
 public final class TokenizerBenchmark {
     private TokenizerBenchmark() {}
@@ -25,38 +25,28 @@ public final class TokenizerBenchmark {
     /** Entry point: optional seconds per measurement (default 3) and model folder (default the fixture). */
     public static void main(String[] args) throws IOException {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
-        Path dir = args.length > 1 ? Path.of(args[1]) : Fixtures.dir();
-        List<String> texts = corpus(dir);
-        try (SiglipTokenizer rust = SiglipTokenizer.load(dir, false);
-                SiglipTokenizer java = SiglipTokenizer.load(dir)) {
-            long[][] a = rust.encode(texts);
+        Path dir = args.length > 1 ? Path.of(args[1]) : Benchmark.FIXTURE;
+        List<String> texts = TokenizerRow.corpus(dir);
+        try (SiglipTokenizer java = SiglipTokenizer.load(dir);
+                HuggingFaceTokenizer rust = HuggingFaceTokenizer.builder().optTokenizerPath(dir.resolve("tokenizer.json"))
+                        .optMaxLength(java.maxLength()).optPadToMaxLength().optTruncation(true).build()) {
+            String[] batch = texts.toArray(new String[0]);
+            Encoding[] a = rust.batchEncode(batch);
             long[][] b = java.encode(texts);
             int differ = 0;
             for (int i = 0; i < a.length; i++) {
-                differ += Arrays.equals(a[i], b[i]) ? 0 : 1;
+                differ += Arrays.equals(a[i].getIds(), b[i]) ? 0 : 1;
             }
             System.out.printf(Locale.ROOT, "%d texts, %d rows differ between the two encoders, %d cores%n",
                     texts.size(), differ, Runtime.getRuntime().availableProcessors());
-            report("rust batchEncode", texts.size(), seconds, () -> rust.encode(texts));
+            report("rust batchEncode", texts.size(), seconds, () -> rust.batchEncode(batch));
             report("java batch", texts.size(), seconds, () -> java.encode(texts));
-            SlowSiglipEncoder enc = java.javaEncoder();
-            long[] row = new long[enc.maxLength() * texts.size()];
-            report("java one thread", texts.size(), seconds, () -> {
+            report("java one text a call", texts.size(), seconds, () -> {
                 for (String t : texts) {
-                    enc.encode(List.of(t), row);
+                    java.encode(List.of(t));
                 }
             });
         }
-    }
-
-    /** The corpus of {@code Benchmark.tokenizer()} in siglip-examples. */
-    static List<String> corpus(Path dir) throws IOException {
-        String[] fixture = new Gson().fromJson(Files.readString(dir.resolve("inputs/texts.json")), String[].class);
-        List<String> texts = new ArrayList<>();
-        for (int i = 0; texts.size() < 1024; i++) {
-            texts.add(fixture[i % fixture.length] + " " + i);
-        }
-        return texts;
     }
 
     /**

@@ -1,4 +1,4 @@
-package org.siglip4j.eval;
+package org.siglip4j.examples.bench;
 
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
@@ -14,16 +14,23 @@ import org.siglip4j.core.processing.RgbImage;
 import org.siglip4j.core.processing.SiglipImageProcessor;
 import org.siglip4j.core.processing.SiglipImageProcessorConfig;
 import org.siglip4j.core.processing.SiglipProcessor;
-import org.siglip4j.core.testing.Fixtures;
 import org.siglip4j.core.tokenizer.SiglipTokenizer;
+import org.siglip4j.eval.ImagePreprocessing;
+import org.siglip4j.eval.LabelledImageFolder;
+import org.siglip4j.eval.PromptTemplates;
+import org.siglip4j.eval.SiglipEmbeddingModel;
+import org.siglip4j.eval.Timing;
+import org.siglip4j.eval.ZeroShotEvaluator;
+import org.siglip4j.eval.ZeroShotResult;
 
 /**
  * Zero-shot evaluation throughput (not a test; prints numbers): the tiny fixture model and a
  * randomly initialised {@code base-patch16-224} (the fixture's tokenizer, a 224 processor), on
  * synthetic 500x375 PNGs (ImageNet's most common size) in 4 classes, both image modes.
  *
- * <p>Run: {@code java -cp <siglip-eval test classpath>
- * org.siglip4j.eval.EvalThroughputBenchmark [images=64] [batch=32] [base=true]}.
+ * <p>Run: {@code java -cp siglip-examples/target/siglip.jar
+ * org.siglip4j.examples.bench.EvalThroughputBenchmark [images=64] [batch=32] [base=true]} from the
+ * repository root (the tiny model comes from the fixture folder).
  */
 public final class EvalThroughputBenchmark {
 
@@ -41,7 +48,7 @@ public final class EvalThroughputBenchmark {
             writeImages(data, n);
             LabelledImageFolder folder = LabelledImageFolder.read(data);
             for (ImagePreprocessing mode : ImagePreprocessing.values()) {
-                try (SiglipEmbeddingModel tiny = SiglipEmbeddingModel.load(Fixtures.dir(), mode)) {
+                try (SiglipEmbeddingModel tiny = SiglipEmbeddingModel.load(Benchmark.FIXTURE, mode)) {
                     run("tiny (fixture, 32px)", tiny, folder, batch);
                 }
             }
@@ -50,7 +57,7 @@ public final class EvalThroughputBenchmark {
                         SiglipModel model = SiglipModel.newModel(
                                 SiglipConfig.preset("base-patch16-224"), manager);
                         SiglipProcessor processor = new SiglipProcessor(
-                                SiglipTokenizer.load(Fixtures.dir()), new SiglipImageProcessor(
+                                SiglipTokenizer.load(Benchmark.FIXTURE), new SiglipImageProcessor(
                                         SiglipImageProcessorConfig.defaults()))) {
                     for (ImagePreprocessing mode : ImagePreprocessing.values()) {
                         SiglipEmbeddingModel m = SiglipEmbeddingModel.of(model, processor,
