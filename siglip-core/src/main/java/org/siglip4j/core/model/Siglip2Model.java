@@ -22,6 +22,7 @@ import org.siglip4j.core.checkpoint.CheckpointLoader;
 import org.siglip4j.core.config.Siglip2Config;
 import org.siglip4j.core.io.AtomicFiles;
 import org.siglip4j.core.nn.BaseModelOutput;
+import org.siglip4j.core.nn.ComputePolicy;
 import org.siglip4j.core.nn.Siglip2VisionTransformer;
 import org.siglip4j.core.nn.SiglipTextTransformer;
 
@@ -53,6 +54,7 @@ public class Siglip2Model extends PretrainedSiglip {
         logitScale = parameter("logit_scale", new Shape(1), Parameter.Type.OTHER,
                 new ConstantInitializer((float) Math.log(10)));
         logitBias = parameter("logit_bias", new Shape(1), Parameter.Type.OTHER, new ConstantInitializer(-10f));
+        setCompute(ComputePolicy.fromSystemProperties()); // the default source, read once per model
     }
 
     /** Loads a Hugging Face SigLIP 2 NaFlex folder ({@code model_type siglip2}), strictly. */

@@ -16,6 +16,7 @@ import java.util.function.UnaryOperator;
 import org.siglip4j.core.config.SiglipConfig;
 import org.siglip4j.core.nn.BaseModelOutput;
 import org.siglip4j.core.nn.CheckpointedStages;
+import org.siglip4j.core.nn.ComputePolicy;
 import org.siglip4j.core.nn.SiglipModule;
 import org.siglip4j.core.nn.SiglipTextTransformer;
 import org.siglip4j.core.nn.SiglipVisionTransformer;
@@ -44,6 +45,7 @@ public class SiglipModel extends PretrainedSiglip {
         logitScale = parameter("logit_scale", new Shape(1), Parameter.Type.OTHER,
                 new ConstantInitializer((float) Math.log(10)));
         logitBias = parameter("logit_bias", new Shape(1), Parameter.Type.OTHER, new ConstantInitializer(-10f));
+        setCompute(ComputePolicy.fromSystemProperties()); // the default source, read once per model
     }
 
     /** Loads a Hugging Face SigLIP folder (config.json + model.safetensors or shards), strictly. */

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * path serves it; a pair that disagrees stays on the plain path, with one warning. That check is
  * not enough: on the same CPU the default model's embeddings over whole test sets still came out
  * wrong through this path (lowest cosine 0.983 to the plain path and to ONNX Runtime), so the path
- * is off unless {@code -Dsiglip4j.onednnLinear=true} asks for it.
+ * is off unless the {@link ComputePolicy} turns it on ({@code -Dsiglip4j.onednnLinear=true} by default).
  */
 final class OneDnnLinear {
     private static final Logger LOG = LoggerFactory.getLogger(OneDnnLinear.class);
@@ -48,29 +48,31 @@ final class OneDnnLinear {
     /** The fewest rows (tokens over the batch) that go through oneDNN; fewer lose to the reorder. */
     static final long MIN_ROWS = 720;
     /**
-     * The system property that turns the oneDNN path on ({@code true}); off by default since it
-     * gave wrong embeddings on an AMD EPYC Zen 5 even at shapes the per-shape check accepts.
+     * The system property that turns the oneDNN path on ({@code true}), read only by {@link
+     * ComputePolicy#fromSystemProperties()}; off by default since it gave wrong embeddings on an
+     * AMD EPYC Zen 5 even at shapes the per-shape check accepts.
      */
-    static final String PROPERTY = "siglip4j.onednnLinear";
+    static final String PROPERTY = ComputePolicy.ONEDNN_PROPERTY;
 
     private OneDnnLinear() {}
 
     /**
-     * Whether {@link #apply} serves this call: float32 on the CPU, at least {@link #MIN_ROWS} rows
+     * Whether {@link #apply} serves this call: the layer's policy turned the path on ({@code
+     * enabled}), float32 on the CPU, at least {@link #MIN_ROWS} rows
      * and more than one intra-op thread (with one thread libtorch sends a batch-1 1x1 convolution
      * to its slow native path instead of oneDNN).
      */
-    static boolean applies(NDArray x, NDArray weight) {
+    static boolean applies(NDArray x, NDArray weight, boolean enabled) {
         Shape s = x.getShape();
         long in = s.dimension() >= 2 ? s.get(s.dimension() - 1) : 0;
-        return in > 0
+        return enabled
+                && in > 0
                 && s.size() / in >= MIN_ROWS
                 && x.getDataType() == DataType.FLOAT32
                 && weight.getDataType() == DataType.FLOAT32
                 && Device.cpu().equals(x.getDevice())
                 && "PyTorch".equals(x.getManager().getEngine().getEngineName())
                 && JniUtils.getNumThreads() > 1
-                && Boolean.parseBoolean(System.getProperty(PROPERTY, "false"))
                 && agreesWithPlainLinear(in, weight.getShape().get(0));
     }
 

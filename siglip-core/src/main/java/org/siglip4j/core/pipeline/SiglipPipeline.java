@@ -97,6 +97,9 @@ public final class SiglipPipeline implements AutoCloseable {
                 this.logitScale = s.logitScale().getArray().getFloat();
                 this.logitBias = s.logitBias().getArray().getFloat();
             }
+            if (policy.compute() != null) {
+                m.setCompute(policy.compute());
+            }
             p = SiglipProcessor.load(modelDir);
             this.engine = model == null ? null : SiglipEngine.open(model, modelDir, policy);
             this.processor = p;
@@ -393,7 +396,8 @@ public final class SiglipPipeline implements AutoCloseable {
 
         /**
          * How inference runs: engine (PyTorch or ONNX Runtime), quantisation, export cache,
-         * threads (default {@link ExecutionPolicy#DEFAULT}, the PyTorch engine).
+         * threads, the PyTorch towers' budgets and kernels (default {@link ExecutionPolicy#DEFAULT},
+         * the PyTorch engine with the model's default compute policy).
          */
         public Builder optExecutionPolicy(ExecutionPolicy p) {
             if (p == null) {
