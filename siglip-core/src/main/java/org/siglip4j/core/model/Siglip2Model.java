@@ -52,8 +52,8 @@ public class Siglip2Model extends PretrainedSiglip {
         textModel = module("text_model", new SiglipTextTransformer(config.textConfig()));
         visionModel = module("vision_model", new Siglip2VisionTransformer(config.visionConfig()));
         logitScale = parameter("logit_scale", new Shape(1), Parameter.Type.OTHER,
-                new ConstantInitializer((float) Math.log(10)));
-        logitBias = parameter("logit_bias", new Shape(1), Parameter.Type.OTHER, new ConstantInitializer(-10f));
+                new ConstantInitializer((float) SiglipLogits.INIT_LOGIT_SCALE));
+        logitBias = parameter("logit_bias", new Shape(1), Parameter.Type.OTHER, new ConstantInitializer((float) SiglipLogits.INIT_LOGIT_BIAS));
         setCompute(ComputePolicy.fromSystemProperties()); // the default source, read once per model
     }
 
@@ -180,9 +180,8 @@ public class Siglip2Model extends PretrainedSiglip {
                 Siglip2VisionTransformer.shapes(spatialShapes), training);
         NDArray textEmbeds = l2normalize(text.poolerOutput());
         NDArray imageEmbeds = l2normalize(vision.poolerOutput());
-        NDArray scale = own(value(ps, logitScale, textEmbeds, training).exp(), textEmbeds);
-        NDArray logitsPerText = textEmbeds.matMul(imageEmbeds.transpose()).mul(scale)
-                .add(value(ps, logitBias, textEmbeds, training));
+        NDArray logitsPerText = SiglipLogits.of(textEmbeds, imageEmbeds, value(ps, logitScale, textEmbeds, training),
+                value(ps, logitBias, textEmbeds, training));
         return new SiglipOutput(logitsPerText.transpose(), logitsPerText, textEmbeds, imageEmbeds, text, vision);
     }
 

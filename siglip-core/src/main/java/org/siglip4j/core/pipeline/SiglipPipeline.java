@@ -14,6 +14,7 @@ import org.siglip4j.core.model.Siglip2Model;
 import org.siglip4j.core.engine.EngineType;
 import org.siglip4j.core.engine.ExecutionPolicy;
 import org.siglip4j.core.engine.SiglipEngine;
+import org.siglip4j.core.model.SiglipLogits;
 import org.siglip4j.core.model.SiglipModel;
 import org.siglip4j.core.processing.RgbImage;
 import org.siglip4j.core.processing.Siglip2ImageProcessor;
@@ -290,24 +291,7 @@ public final class SiglipPipeline implements AutoCloseable {
      * @return {@code [n_img][n_txt]}
      */
     public float[][] logits(float[][] imageEmbeds, float[][] textEmbeds) {
-        double scale = Math.exp(logitScale);
-        float[][] out = new float[imageEmbeds.length][textEmbeds.length];
-        for (int i = 0; i < imageEmbeds.length; i++) {
-            float[] a = imageEmbeds[i];
-            for (int j = 0; j < textEmbeds.length; j++) {
-                float[] b = textEmbeds[j];
-                if (a.length != b.length) {
-                    throw new SiglipException("image embedding #" + i + " has " + a.length + " values but text "
-                            + "embedding #" + j + " has " + b.length + "; both must come from the same model");
-                }
-                double dot = 0;
-                for (int k = 0; k < a.length; k++) {
-                    dot += (double) a[k] * b[k];
-                }
-                out[i][j] = (float) (dot * scale + logitBias);
-            }
-        }
-        return out;
+        return SiglipLogits.perImage(imageEmbeds, textEmbeds, logitScale, logitBias);
     }
 
     /**
