@@ -9,6 +9,7 @@ import java.util.List;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.checkpoint.format.CheckpointFormats;
 import org.siglip4j.core.config.Siglip2Config;
+import org.siglip4j.core.config.SiglipConfig;
 import org.siglip4j.core.model.PretrainedSiglip;
 import org.siglip4j.core.model.Siglip2Model;
 import org.siglip4j.core.engine.EngineType;
@@ -66,13 +67,14 @@ public final class SiglipPipeline implements AutoCloseable {
         PretrainedSiglip m = null;
         SiglipProcessor p = null;
         try {
-            if (java.nio.file.Files.isRegularFile(modelDir.resolve("config.json"))
-                    && ImageTowerPipeline.isImageOnly(modelDir)) {
+            boolean siglip2 = Siglip2Config.isSiglip2(modelDir); // config.json read once for its model_type
+            if (!siglip2 && java.nio.file.Files.isRegularFile(modelDir.resolve("config.json"))
+                    && ImageTowerPipeline.namesImageTowersOnly(SiglipConfig.load(modelDir))) {
                 throw new SiglipException(b.modelDir + " is an image-only model (no text tower): it gives image"
                         + " embeddings (ImageTowerPipeline, siglip embed --image) and fine-tunes as a classifier"
                         + " (finetune --classification); zero-shot and similarity need a two-tower SigLIP");
             }
-            if (Siglip2Config.isSiglip2(modelDir)) {
+            if (siglip2) {
                 if (policy.engine() != EngineType.PYTORCH) {
                     throw new SiglipException("SigLIP 2 NaFlex models run on the PyTorch engine only (" + modelDir
                             + "); use --engine pytorch");
