@@ -20,15 +20,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why: the MKL inside DJL's libtorch dispatches on the CPU vendor and runs its generic
  * (non-AVX-512) kernels on AMD processors, while oneDNN picks its kernels from the instruction
- * set alone. On the 2-core AMD EPYC (Zen 4) this project is measured on, oneDNN's brgemm 1x1
- * convolution ran ViT-B's projections over 788-985 rows at 153-188 GFLOP/s where MKL ran them at
- * 128-162 (docs/performance.md, "Linear layers on oneDNN"). No data is copied: the [rows, in] input is read as an
+ * set alone, so on AMD processors oneDNN's brgemm 1x1 convolution ran ViT-B's projections faster
+ * than MKL (docs/performance.md, "Linear layers on oneDNN"). No data is copied: the [rows, in] input is read as an
  * NHWC image [1, in, rows, 1] and the NHWC result [1, out, rows, 1] is the [rows, out] matrix.
  * oneDNN reorders the weight into its blocked layout on every call (DJL has no way to keep an
  * opaque oneDNN tensor), a cost proportional to the weight alone, so small row counts stay on
  * the plain path, where the reorder would cost more than it saves. Under autograd the
- * convolution's backward runs on oneDNN too: a ViT-B training step at batch 32 took 4-6% less
- * time and peaked 1.5 GB lower than with MKL's {@code linear}.
+ * convolution's backward runs on oneDNN too, which made a ViT-B training step faster and its peak
+ * lower (docs/performance.md, "Measurements behind design choices").
  *
  * <p>The channels-last 1x1 convolution is not correct for every shape on every CPU: on an AMD
  * EPYC with AVX-512 VNNI/BF16 (Zen 5) libtorch 2.7.1's oneDNN returned wrong values for 96 input
