@@ -11,6 +11,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.util.PairList;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.model.SiglipLogits;
 
 /**
  * A block that owns SigLIP's learnable temperature t' ({@code logit_scale}, log space) and bias b
@@ -18,7 +19,10 @@ import org.siglip4j.core.SiglipException;
  *
  * <p>Forward: {@code NDList(imageEmbeds, textEmbeds)} to {@code NDList(imageEmbeds, textEmbeds,
  * logitScale, logitBias)}, the predictions {@link SigmoidLoss} expects. Useful on its own when the
- * towers are frozen or the embeddings precomputed (e.g. locked-image tuning).
+ * towers are frozen or the embeddings precomputed (e.g. locked-image tuning). A whole {@code
+ * SiglipModel} holds the same two parameters itself (and trains them in place): this block is for
+ * the cases without one, with the same initial values ({@link SiglipLogits}) and the logits
+ * computed by the loss through the same formula.
  */
 public final class LogitScaleBias extends AbstractBlock {
 

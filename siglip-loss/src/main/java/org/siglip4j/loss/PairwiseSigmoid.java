@@ -1,5 +1,6 @@
 package org.siglip4j.loss;
 
+import org.siglip4j.core.model.SiglipLogits;
 import org.siglip4j.core.nn.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
@@ -92,7 +93,7 @@ final class PairwiseSigmoid {
                 scope.suppressNotUsedWarning();
                 NDArray yc = (from == 0 && to == cols) ? y : y.get("{}:{}", from, to);
                 NDArray dot = x.matMul(yc.transpose());
-                NDArray logits = dot.mul(scale).add(bias);
+                NDArray logits = SiglipLogits.fromProducts(dot, scale, bias);
                 NDArray z = signs.columns(x, rows, from, to);
                 NDArray u = z == null ? logits.neg() : logits.mul(z);
                 acc.lossSum.addi(softplusOfNegative(u).sum());

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.nn.DeviceCopy;
 
 /**
  * The sigmoid loss of a batch sharded over k devices, exactly (same value and gradients as the
@@ -266,21 +267,11 @@ public final class ShardedSigmoidLoss {
     }
 
     /**
-     * The device transfer: a copy without autograd history owned by {@code target}. Same device (a
-     * logical device on the CPU): {@code duplicate()}; another device: {@code toDevice(.., true)}.
+     * The device transfer: a copy without autograd history on {@code target}'s device, owned by it
+     * ({@link DeviceCopy#detached}).
      */
     static NDArray transfer(NDArray a, NDManager target) {
-        Device to = target.getDevice();
-        NDArray copy;
-        if (a.getDevice().equals(to)) {
-            try (NDArray detached = a.stopGradient()) {
-                copy = detached.duplicate();
-            }
-        } else {
-            copy = a.toDevice(to, true);
-        }
-        copy.attach(target);
-        return copy;
+        return DeviceCopy.detached(a, target.getDevice(), target);
     }
 
     /** Scores block (image shard i, text shard j) on device i. */

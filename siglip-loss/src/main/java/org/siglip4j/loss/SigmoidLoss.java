@@ -10,6 +10,7 @@ import ai.djl.training.loss.Loss;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.model.SiglipLogits;
 
 /**
  * SigLIP's pairwise sigmoid loss (Zhai et al. 2023, eq. 1): for L2-normalised image embeddings x
@@ -32,9 +33,9 @@ import org.siglip4j.core.SiglipException;
 public class SigmoidLoss extends Loss {
 
     /** The paper's initial temperature t' = log 10. */
-    public static final double DEFAULT_LOGIT_SCALE = Math.log(10);
+    public static final double DEFAULT_LOGIT_SCALE = SiglipLogits.INIT_LOGIT_SCALE;
     /** The paper's initial bias b = -10. */
-    public static final double DEFAULT_LOGIT_BIAS = -10;
+    public static final double DEFAULT_LOGIT_BIAS = SiglipLogits.INIT_LOGIT_BIAS;
 
     private final double maxLogitScale;
     private final int chunkSize;
@@ -131,8 +132,7 @@ public class SigmoidLoss extends Loss {
      * @param logitScale t' (log space), one element
      */
     public static NDArray logits(NDArray imageEmbeds, NDArray textEmbeds, NDArray logitScale, NDArray logitBias) {
-        return imageEmbeds.matMul(textEmbeds.transpose()).mul(logitScale.exp().reshape(1, 1))
-                .add(logitBias.reshape(1, 1));
+        return SiglipLogits.of(imageEmbeds, textEmbeds, logitScale, logitBias);
     }
 
     /**

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
 import org.siglip4j.core.SiglipException;
+import org.siglip4j.core.model.SiglipLogits;
 
 /**
  * CLIP's contrastive loss (InfoNCE), for comparison runs: logits = exp(t') x y^T (no bias),
@@ -47,7 +48,7 @@ public class SoftmaxLoss extends Loss {
      */
     public static NDArray softmaxLoss(NDArray imageEmbeds, NDArray textEmbeds, NDArray logitScale, NDArray labels) {
         SigmoidLoss.checkInputs(imageEmbeds, textEmbeds, logitScale, logitScale, labels);
-        NDArray logits = imageEmbeds.matMul(textEmbeds.transpose()).mul(logitScale.exp().reshape(1, 1));
+        NDArray logits = SiglipLogits.of(imageEmbeds, textEmbeds, logitScale, null);
         NDArray targets = labels == null
                 ? logits.getManager().eye(Math.toIntExact(logits.getShape().get(0)), Math.toIntExact(
                         logits.getShape().get(1)), 0, logits.getDataType())

@@ -108,6 +108,22 @@ final class JsonFields {
         }
     }
 
+    /**
+     * The checks every transformer tower's config shares (text, SigLIP and SigLIP 2 vision):
+     * positive sizes, a width the heads divide, a known activation, a usable epsilon and dropout.
+     */
+    static void checkEncoder(String prefix, int hiddenSize, int intermediateSize, int numHiddenLayers,
+            int numAttentionHeads, String hiddenAct, double layerNormEps, double attentionDropout) {
+        positive(prefix, "hidden_size", hiddenSize);
+        positive(prefix, "intermediate_size", intermediateSize);
+        positive(prefix, "num_hidden_layers", numHiddenLayers);
+        positive(prefix, "num_attention_heads", numAttentionHeads);
+        checkHeads(prefix, hiddenSize, numAttentionHeads);
+        checkAct(prefix, hiddenAct);
+        checkEps(prefix, layerNormEps);
+        checkDropout(prefix, attentionDropout);
+    }
+
     static void checkHeads(String prefix, int hidden, int heads) {
         if (hidden % heads != 0) {
             throw new SiglipException("config.json: " + prefix + "hidden_size: expected hidden size " + hidden

@@ -44,23 +44,17 @@ public record Siglip2VisionConfig(
     /** Validates every field. */
     public Siglip2VisionConfig {
         String p = "vision_config.";
-        JsonFields.positive(p, "hidden_size", hiddenSize);
-        JsonFields.positive(p, "intermediate_size", intermediateSize);
-        JsonFields.positive(p, "num_hidden_layers", numHiddenLayers);
-        JsonFields.positive(p, "num_attention_heads", numAttentionHeads);
+        JsonFields.checkEncoder(p, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads, hiddenAct,
+                layerNormEps, attentionDropout);
         JsonFields.positive(p, "num_channels", numChannels);
         JsonFields.positive(p, "num_patches", numPatches);
         JsonFields.positive(p, "patch_size", patchSize);
-        JsonFields.checkHeads(p, hiddenSize, numAttentionHeads);
         int g = (int) Math.round(Math.sqrt(numPatches));
         if (g * g != numPatches) {
             // HF reshapes the table to int(sqrt(num_patches)) squared and fails otherwise
             throw new SiglipException("config.json: vision_config.num_patches must be a square number (the position"
                     + " table is a square grid), got " + numPatches);
         }
-        JsonFields.checkAct(p, hiddenAct);
-        JsonFields.checkEps(p, layerNormEps);
-        JsonFields.checkDropout(p, attentionDropout);
     }
 
     /** Side of the square position grid, {@code sqrt(num_patches)}. */

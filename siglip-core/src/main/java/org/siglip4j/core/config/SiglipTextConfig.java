@@ -53,16 +53,10 @@ public record SiglipTextConfig(
     public SiglipTextConfig {
         String p = "text_config.";
         JsonFields.positive(p, "vocab_size", vocabSize);
-        JsonFields.positive(p, "hidden_size", hiddenSize);
-        JsonFields.positive(p, "intermediate_size", intermediateSize);
-        JsonFields.positive(p, "num_hidden_layers", numHiddenLayers);
-        JsonFields.positive(p, "num_attention_heads", numAttentionHeads);
+        JsonFields.checkEncoder(p, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads, hiddenAct,
+                layerNormEps, attentionDropout);
         JsonFields.positive(p, "max_position_embeddings", maxPositionEmbeddings);
         JsonFields.positive(p, "projection_size", projectionSize);
-        JsonFields.checkHeads(p, hiddenSize, numAttentionHeads);
-        JsonFields.checkAct(p, hiddenAct);
-        JsonFields.checkEps(p, layerNormEps);
-        JsonFields.checkDropout(p, attentionDropout);
         double d = hiddenSize;
         ParameterCounts.checkPlausible("text_config", ((double) vocabSize + maxPositionEmbeddings) * d
                 + (double) numHiddenLayers * ParameterCounts.encoderLayerEstimate(d, intermediateSize)

@@ -56,14 +56,11 @@ public record SiglipVisionConfig(
     /** Validates every field; see {@link SiglipException} messages. */
     public SiglipVisionConfig {
         String p = "vision_config.";
-        JsonFields.positive(p, "hidden_size", hiddenSize);
-        JsonFields.positive(p, "intermediate_size", intermediateSize);
-        JsonFields.positive(p, "num_hidden_layers", numHiddenLayers);
-        JsonFields.positive(p, "num_attention_heads", numAttentionHeads);
+        JsonFields.checkEncoder(p, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads, hiddenAct,
+                layerNormEps, attentionDropout);
         JsonFields.positive(p, "num_channels", numChannels);
         JsonFields.positive(p, "image_size", imageSize);
         JsonFields.positive(p, "patch_size", patchSize);
-        JsonFields.checkHeads(p, hiddenSize, numAttentionHeads);
         // HF does not require divisibility (So400m/14 at 384 has 27x27 patches, the Conv2d floors),
         // but an image smaller than one patch has no tokens at all
         if (imageSize < patchSize) {
@@ -74,9 +71,6 @@ public record SiglipVisionConfig(
             throw new SiglipException("config.json: vision_config.image_size " + imageSize + " is larger than "
                     + MAX_IMAGE_SIZE + " (an image of that many pixels is over Pillow's decompression-bomb limit)");
         }
-        JsonFields.checkAct(p, hiddenAct);
-        JsonFields.checkEps(p, layerNormEps);
-        JsonFields.checkDropout(p, attentionDropout);
         double patches = Math.pow(Math.floor((double) imageSize / patchSize), 2);
         double d = hiddenSize;
         ParameterCounts.checkPlausible("vision_config", (double) numChannels * patchSize * patchSize * d + patches * d

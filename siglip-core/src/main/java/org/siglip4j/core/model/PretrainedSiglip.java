@@ -23,6 +23,7 @@ import org.siglip4j.core.checkpoint.Checkpoint;
 import org.siglip4j.core.checkpoint.CheckpointLoader;
 import org.siglip4j.core.checkpoint.LoadReport;
 import org.siglip4j.core.config.SiglipConfig;
+import org.siglip4j.core.nn.ComputePolicy;
 import org.siglip4j.core.nn.DirectParameterStore;
 import org.siglip4j.core.nn.GradMode;
 import org.siglip4j.core.nn.SiglipModule;
@@ -36,6 +37,8 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
     private final SiglipConfig config;
     private final NDManager manager;
     private final ParameterStore store;
+    /** Set by {@link #setCompute}; every concrete constructor sets the default source's policy last. */
+    private volatile ComputePolicy compute = ComputePolicy.DEFAULT;
     private LoadReport lastLoadReport;
 
     /**
@@ -196,31 +199,40 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
     }
 
     /**
-     * Rows (images or texts) per inference chunk are chosen so that the largest activation of a
-     * chunk (the MLP's [rows, tokens, intermediate], float32; attention computes its scores in
-     * groups of heads within a similar bound, see {@link org.siglip4j.core.nn.SiglipAttention})
-     * stays within this many bytes: under glibc's 32 MiB mmap threshold, so it
-     * is served from memory {@link org.siglip4j.core.nn.MallocTuning} keeps mapped. Fewer, larger
-     * chunks are faster since the large linear layers run on oneDNN, which prepares each call
-     * (weight reorder, primitive set-up) at a cost that does not shrink with the rows: 24 MiB
-     * (8 ViT-B images, 32 texts of 64 tokens per chunk) ran ViT-B batch 8 in 1645 ms and batch 32
-     * in 6753 ms where 12 MiB took 1813 and 7549 (alternating call by call, medians of six). The
-     * price is memory glibc keeps resident in its 64 MiB per-thread heaps: peak RSS 70-160 MiB
-     * higher, within 1.08x of PyTorch's (docs/performance.md, "Larger inference chunks").
-     * The system property {@value #CHUNK_PROPERTY} overrides it and {@link #TRAINING_CHUNK_BYTES}
-     * (bytes; a huge value turns chunking off).
+     * The system property that overrides both chunk budgets; read only by {@link
+     * ComputePolicy#fromSystemProperties()}.
      */
-    static final long INFERENCE_CHUNK_BYTES = 24L << 20;
+    public static final String CHUNK_PROPERTY = ComputePolicy.CHUNK_PROPERTY;
+
     /**
-     * The same budget for training ({@link #imageChunks}, {@link #textChunks}), where every
-     * chunk's activations stay alive until the backward pass: larger blocks fragment glibc's
-     * heaps further, and a ViT-B step at batch 32 with 24 MiB chunks grew past 14 GB resident
-     * (killed for memory beside the PyTorch peer on a 24 GB machine), and at batch 8 the step's
-     * rate, 0.84 pairs/s, was within run-to-run noise of 12 MiB's 0.79.
+     * The budgets and kernels this model and its blocks run with.
+     *
+     * <p>Rows (images or texts) per inference chunk are chosen so that the largest activation of
+     * a chunk (the MLP's [rows, tokens, intermediate], float32; attention computes its scores in
+     * groups of heads within a similar bound, see {@link org.siglip4j.core.nn.HeadGroupedAttention})
+     * stays within {@link ComputePolicy#inferenceChunkBytes()}: under glibc's 32 MiB mmap
+     * threshold, so it is served from memory {@link org.siglip4j.core.nn.MallocTuning} keeps
+     * mapped. Fewer, larger chunks are faster since the large linear layers prepare each call at
+     * a cost that does not shrink with the rows. Training uses {@link
+     * ComputePolicy#trainingChunkBytes()}, smaller, since every chunk's activations stay alive
+     * until the backward pass and larger blocks fragment glibc's heaps further.
      */
-    static final long TRAINING_CHUNK_BYTES = 12L << 20;
-    /** The system property that overrides {@link #INFERENCE_CHUNK_BYTES} and {@link #TRAINING_CHUNK_BYTES}. */
-    public static final String CHUNK_PROPERTY = "siglip4j.chunkBytes";
+    public ComputePolicy compute() {
+        return compute;
+    }
+
+    /**
+     * Runs this model and every block in it with {@code policy} from now on. Call it where the
+     * model is set up (a pipeline builder does), not while another thread runs the model: a call
+     * already running may see the old budgets in some layers.
+     */
+    public void setCompute(ComputePolicy policy) {
+        if (policy == null) {
+            throw new SiglipException("a model needs a compute policy (ComputePolicy.DEFAULT for the built-in one)");
+        }
+        compute = policy;
+        useCompute(policy);
+    }
 
     /** An inference body over one chunk of rows: the input rows and the matching rows of an extra input (or null). */
     @FunctionalInterface
@@ -246,7 +258,7 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
 
     /**
      * For training: {@code body} over the images of {@code pixelValues} [B, C, H, W] in chunks of
-     * at most {@link #TRAINING_CHUNK_BYTES} of activations each, the results concatenated. Nothing is
+     * at most {@link ComputePolicy#trainingChunkBytes()} of activations each, the results concatenated. Nothing is
      * closed, since autograd needs every chunk's graph; the gain is that each chunk's tensors stay
      * under glibc's 32 MiB mmap threshold, so memory freed by one step's backward is reused by
      * the next step instead of being mapped and faulted in afresh (a ViT-B step at batch 32
@@ -277,8 +289,7 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
      * The row ranges ({@code "from:to"}) of the equal chunks a batch of {@code rows} is split into
      * so that no chunk holds more than the budget of activations; one range when it all fits.
      */
-    private static List<String> chunkRanges(long rows, long bytesPerRow, long defaultBudget) {
-        long budget = Long.getLong(CHUNK_PROPERTY, defaultBudget);
+    private static List<String> chunkRanges(long rows, long bytesPerRow, long budget) {
         long maxRows = Math.max(1, budget / Math.max(1, bytesPerRow));
         long chunks = (rows + maxRows - 1) / maxRows; // equal chunks: 32 rows by at most 5 = 4 x 5 + 3 x 4
         List<String> ranges = new ArrayList<>();
@@ -292,8 +303,8 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
         return input.getShape().isScalar() ? 1 : input.getShape().get(0);
     }
 
-    private static NDArray chunked(NDArray input, long bytesPerRow, UnaryOperator<NDArray> body) {
-        List<String> ranges = chunkRanges(rows(input), bytesPerRow, TRAINING_CHUNK_BYTES);
+    private NDArray chunked(NDArray input, long bytesPerRow, UnaryOperator<NDArray> body) {
+        List<String> ranges = chunkRanges(rows(input), bytesPerRow, compute.trainingChunkBytes());
         if (ranges.size() == 1) {
             return body.apply(input);
         }
@@ -306,12 +317,12 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
 
     /**
      * {@link #infer} for a body whose rows are independent (each image or text is computed on its
-     * own): a large batch runs as equal chunks of at most {@link #INFERENCE_CHUNK_BYTES} of activations
+     * own): a large batch runs as equal chunks of at most {@link ComputePolicy#inferenceChunkBytes()} of activations
      * each, every chunk in its own sub-manager, and the results are concatenated. The result is
      * the same as one call over the whole batch, with a bounded working set.
      */
     protected NDArray inferRows(NDArray input, NDArray extra, long bytesPerRow, RowFunction body) {
-        List<String> ranges = chunkRanges(rows(input), bytesPerRow, INFERENCE_CHUNK_BYTES);
+        List<String> ranges = chunkRanges(rows(input), bytesPerRow, compute.inferenceChunkBytes());
         return infer(input, ps -> {
             join(extra, input);
             if (ranges.size() == 1) {

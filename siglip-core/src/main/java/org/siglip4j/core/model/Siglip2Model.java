@@ -22,6 +22,7 @@ import org.siglip4j.core.checkpoint.CheckpointLoader;
 import org.siglip4j.core.config.Siglip2Config;
 import org.siglip4j.core.io.AtomicFiles;
 import org.siglip4j.core.nn.BaseModelOutput;
+import org.siglip4j.core.nn.ComputePolicy;
 import org.siglip4j.core.nn.Siglip2VisionTransformer;
 import org.siglip4j.core.nn.SiglipTextTransformer;
 
@@ -51,8 +52,9 @@ public class Siglip2Model extends PretrainedSiglip {
         textModel = module("text_model", new SiglipTextTransformer(config.textConfig()));
         visionModel = module("vision_model", new Siglip2VisionTransformer(config.visionConfig()));
         logitScale = parameter("logit_scale", new Shape(1), Parameter.Type.OTHER,
-                new ConstantInitializer((float) Math.log(10)));
-        logitBias = parameter("logit_bias", new Shape(1), Parameter.Type.OTHER, new ConstantInitializer(-10f));
+                new ConstantInitializer((float) SiglipLogits.INIT_LOGIT_SCALE));
+        logitBias = parameter("logit_bias", new Shape(1), Parameter.Type.OTHER, new ConstantInitializer((float) SiglipLogits.INIT_LOGIT_BIAS));
+        setCompute(ComputePolicy.fromSystemProperties()); // the default source, read once per model
     }
 
     /** Loads a Hugging Face SigLIP 2 NaFlex folder ({@code model_type siglip2}), strictly. */
@@ -178,9 +180,8 @@ public class Siglip2Model extends PretrainedSiglip {
                 Siglip2VisionTransformer.shapes(spatialShapes), training);
         NDArray textEmbeds = l2normalize(text.poolerOutput());
         NDArray imageEmbeds = l2normalize(vision.poolerOutput());
-        NDArray scale = own(value(ps, logitScale, textEmbeds, training).exp(), textEmbeds);
-        NDArray logitsPerText = textEmbeds.matMul(imageEmbeds.transpose()).mul(scale)
-                .add(value(ps, logitBias, textEmbeds, training));
+        NDArray logitsPerText = SiglipLogits.of(textEmbeds, imageEmbeds, value(ps, logitScale, textEmbeds, training),
+                value(ps, logitBias, textEmbeds, training));
         return new SiglipOutput(logitsPerText.transpose(), logitsPerText, textEmbeds, imageEmbeds, text, vision);
     }
 

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.Map;
 import org.siglip4j.core.config.SiglipConfig;
 import org.siglip4j.core.nn.BaseModelOutput;
+import org.siglip4j.core.nn.ComputePolicy;
 import org.siglip4j.core.nn.SiglipVisionTransformer;
 import org.siglip4j.core.nn.TorchLinear;
 
@@ -43,6 +44,7 @@ public class SiglipForImageClassification extends PretrainedSiglip {
                 e.getValue().freeze(true);
             }
         }
+        setCompute(ComputePolicy.fromSystemProperties()); // the default source, read once per model
     }
 
     /** Loads a HF {@code SiglipForImageClassification} folder, strictly. */

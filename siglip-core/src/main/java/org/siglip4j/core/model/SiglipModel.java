@@ -16,6 +16,7 @@ import java.util.function.UnaryOperator;
 import org.siglip4j.core.config.SiglipConfig;
 import org.siglip4j.core.nn.BaseModelOutput;
 import org.siglip4j.core.nn.CheckpointedStages;
+import org.siglip4j.core.nn.ComputePolicy;
 import org.siglip4j.core.nn.SiglipModule;
 import org.siglip4j.core.nn.SiglipTextTransformer;
 import org.siglip4j.core.nn.SiglipVisionTransformer;
@@ -42,8 +43,9 @@ public class SiglipModel extends PretrainedSiglip {
         visionModel = module("vision_model", new SiglipVisionTransformer(config.visionConfig()));
         // paper initialisation t' = log 10, b = -10 (HF's _init_weights uses 0 and 0)
         logitScale = parameter("logit_scale", new Shape(1), Parameter.Type.OTHER,
-                new ConstantInitializer((float) Math.log(10)));
-        logitBias = parameter("logit_bias", new Shape(1), Parameter.Type.OTHER, new ConstantInitializer(-10f));
+                new ConstantInitializer((float) SiglipLogits.INIT_LOGIT_SCALE));
+        logitBias = parameter("logit_bias", new Shape(1), Parameter.Type.OTHER, new ConstantInitializer((float) SiglipLogits.INIT_LOGIT_BIAS));
+        setCompute(ComputePolicy.fromSystemProperties()); // the default source, read once per model
     }
 
     /** Loads a Hugging Face SigLIP folder (config.json + model.safetensors or shards), strictly. */
@@ -214,9 +216,8 @@ public class SiglipModel extends PretrainedSiglip {
         BaseModelOutput vision = visionModel.forward(ps, pixelValues, false, true, training);
         NDArray textEmbeds = l2normalize(text.poolerOutput());
         NDArray imageEmbeds = l2normalize(vision.poolerOutput());
-        NDArray scale = own(value(ps, logitScale, textEmbeds, training).exp(), textEmbeds);
-        NDArray logitsPerText = textEmbeds.matMul(imageEmbeds.transpose()).mul(scale)
-                .add(value(ps, logitBias, textEmbeds, training));
+        NDArray logitsPerText = SiglipLogits.of(textEmbeds, imageEmbeds, value(ps, logitScale, textEmbeds, training),
+                value(ps, logitBias, textEmbeds, training));
         NDArray logitsPerImage = logitsPerText.transpose();
         return new SiglipOutput(logitsPerImage, logitsPerText, textEmbeds, imageEmbeds, text, vision);
     }

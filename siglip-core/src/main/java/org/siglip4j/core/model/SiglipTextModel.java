@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.siglip4j.core.config.SiglipConfig;
 import org.siglip4j.core.nn.BaseModelOutput;
+import org.siglip4j.core.nn.ComputePolicy;
 import org.siglip4j.core.nn.SiglipTextTransformer;
 
 /**
@@ -22,6 +23,7 @@ public class SiglipTextModel extends PretrainedSiglip {
     public SiglipTextModel(SiglipConfig config, NDManager manager) {
         super(config, manager);
         textModel = module("text_model", new SiglipTextTransformer(config.textConfig()));
+        setCompute(ComputePolicy.fromSystemProperties()); // the default source, read once per model
     }
 
     /** Loads the text tower of a HF SigLIP folder. */

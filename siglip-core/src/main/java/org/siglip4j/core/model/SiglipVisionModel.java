@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.siglip4j.core.config.SiglipConfig;
 import org.siglip4j.core.nn.BaseModelOutput;
+import org.siglip4j.core.nn.ComputePolicy;
 import org.siglip4j.core.nn.SiglipVisionTransformer;
 
 /**
@@ -22,6 +23,7 @@ public class SiglipVisionModel extends PretrainedSiglip {
     public SiglipVisionModel(SiglipConfig config, NDManager manager) {
         super(config, manager);
         visionModel = module("vision_model", new SiglipVisionTransformer(config.visionConfig()));
+        setCompute(ComputePolicy.fromSystemProperties()); // the default source, read once per model
     }
 
     /** Loads the vision tower of a HF SigLIP folder. */

@@ -20,15 +20,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why: the MKL inside DJL's libtorch dispatches on the CPU vendor and runs its generic
  * (non-AVX-512) kernels on AMD processors, while oneDNN picks its kernels from the instruction
- * set alone. On the 2-core AMD EPYC (Zen 4) this project is measured on, oneDNN's brgemm 1x1
- * convolution ran ViT-B's projections over 788-985 rows at 153-188 GFLOP/s where MKL ran them at
- * 128-162 (docs/performance.md, "Linear layers on oneDNN"). No data is copied: the [rows, in] input is read as an
+ * set alone, so on AMD processors oneDNN's brgemm 1x1 convolution ran ViT-B's projections faster
+ * than MKL (docs/performance.md, "Linear layers on oneDNN"). No data is copied: the [rows, in] input is read as an
  * NHWC image [1, in, rows, 1] and the NHWC result [1, out, rows, 1] is the [rows, out] matrix.
  * oneDNN reorders the weight into its blocked layout on every call (DJL has no way to keep an
  * opaque oneDNN tensor), a cost proportional to the weight alone, so small row counts stay on
  * the plain path, where the reorder would cost more than it saves. Under autograd the
- * convolution's backward runs on oneDNN too: a ViT-B training step at batch 32 took 4-6% less
- * time and peaked 1.5 GB lower than with MKL's {@code linear}.
+ * convolution's backward runs on oneDNN too, which made a ViT-B training step faster and its peak
+ * lower (docs/performance.md, "Measurements behind design choices").
  *
  * <p>The channels-last 1x1 convolution is not correct for every shape on every CPU: on an AMD
  * EPYC with AVX-512 VNNI/BF16 (Zen 5) libtorch 2.7.1's oneDNN returned wrong values for 96 input
@@ -38,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * path serves it; a pair that disagrees stays on the plain path, with one warning. That check is
  * not enough: on the same CPU the default model's embeddings over whole test sets still came out
  * wrong through this path (lowest cosine 0.983 to the plain path and to ONNX Runtime), so the path
- * is off unless {@code -Dsiglip4j.onednnLinear=true} asks for it.
+ * is off unless the {@link ComputePolicy} turns it on ({@code -Dsiglip4j.onednnLinear=true} by default).
  */
 final class OneDnnLinear {
     private static final Logger LOG = LoggerFactory.getLogger(OneDnnLinear.class);
@@ -48,29 +47,31 @@ final class OneDnnLinear {
     /** The fewest rows (tokens over the batch) that go through oneDNN; fewer lose to the reorder. */
     static final long MIN_ROWS = 720;
     /**
-     * The system property that turns the oneDNN path on ({@code true}); off by default since it
-     * gave wrong embeddings on an AMD EPYC Zen 5 even at shapes the per-shape check accepts.
+     * The system property that turns the oneDNN path on ({@code true}), read only by {@link
+     * ComputePolicy#fromSystemProperties()}; off by default since it gave wrong embeddings on an
+     * AMD EPYC Zen 5 even at shapes the per-shape check accepts.
      */
-    static final String PROPERTY = "siglip4j.onednnLinear";
+    static final String PROPERTY = ComputePolicy.ONEDNN_PROPERTY;
 
     private OneDnnLinear() {}
 
     /**
-     * Whether {@link #apply} serves this call: float32 on the CPU, at least {@link #MIN_ROWS} rows
+     * Whether {@link #apply} serves this call: the layer's policy turned the path on ({@code
+     * enabled}), float32 on the CPU, at least {@link #MIN_ROWS} rows
      * and more than one intra-op thread (with one thread libtorch sends a batch-1 1x1 convolution
      * to its slow native path instead of oneDNN).
      */
-    static boolean applies(NDArray x, NDArray weight) {
+    static boolean applies(NDArray x, NDArray weight, boolean enabled) {
         Shape s = x.getShape();
         long in = s.dimension() >= 2 ? s.get(s.dimension() - 1) : 0;
-        return in > 0
+        return enabled
+                && in > 0
                 && s.size() / in >= MIN_ROWS
                 && x.getDataType() == DataType.FLOAT32
                 && weight.getDataType() == DataType.FLOAT32
                 && Device.cpu().equals(x.getDevice())
                 && "PyTorch".equals(x.getManager().getEngine().getEngineName())
                 && JniUtils.getNumThreads() > 1
-                && Boolean.parseBoolean(System.getProperty(PROPERTY, "false"))
                 && agreesWithPlainLinear(in, weight.getShape().get(0));
     }
 

@@ -54,6 +54,20 @@ public abstract class SiglipModule extends AbstractBlock {
         return p;
     }
 
+    /**
+     * Gives this block and every block below it the compute policy (budgets, kernels) to run
+     * with; a model calls it once when it is built or given a policy, never while it runs.
+     */
+    public final void useCompute(ComputePolicy policy) {
+        configure(policy);
+        for (SiglipModule m : modules.values()) {
+            m.useCompute(policy);
+        }
+    }
+
+    /** Takes from the policy what this block needs (nothing by default); children are done by {@link #useCompute}. */
+    protected void configure(ComputePolicy policy) {}
+
     /** Child modules by HF name. */
     public Map<String, SiglipModule> modules() {
         return Collections.unmodifiableMap(modules);

@@ -56,8 +56,8 @@ public final class SiglipVisionEmbeddings extends SiglipModule {
         // a transposed view of the convolution's [B, D, P] output; the sums below put the
         // position table first so that libtorch lays the result out after the table, row-major
         // [B, P, D]: with the view first the whole residual stream inherited its transposed
-        // layout, and every LayerNorm copied it (25 copies of [B, P, D], 27 ms of a 1.85 s
-        // ViT-B batch-8 forward, profiled)
+        // layout, and every LayerNorm copied it (25 copies of [B, P, D]; docs/performance.md,
+        // "Measurements behind design choices")
         NDArray tokens = patches.reshape(s.get(0), d, (long) gh * gw).transpose(0, 2, 1);
         NDArray table = positionEmbedding.table(ps, pixels, training);
         int g = config.gridSize();

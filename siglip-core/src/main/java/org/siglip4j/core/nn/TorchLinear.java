@@ -15,6 +15,8 @@ public final class TorchLinear extends SiglipModule {
     private final Parameter weight;
     private final Parameter bias;
     private final long out;
+    /** Whether the policy this layer runs with sends large calls to oneDNN. */
+    private volatile boolean oneDnn = ComputePolicy.DEFAULT.oneDnnLinear();
 
     /** A linear layer with bias and Xavier-uniform weights. */
     public TorchLinear(long in, long out) {
@@ -33,21 +35,36 @@ public final class TorchLinear extends SiglipModule {
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         NDArray w = value(ps, weight, x, training);
         NDArray b = bias == null ? null : value(ps, bias, x, training);
-        return linear(x, w, b);
+        return linear(x, w, b, oneDnn);
+    }
+
+    @Override
+    protected void configure(ComputePolicy policy) {
+        oneDnn = policy.oneDnnLinear();
     }
 
     /**
-     * x W^T + b over the last axis of {@code x}, as every layer computes it: large float32 calls
-     * on the CPU (inference and training) go through oneDNN (a 1x1 convolution, see
-     * {@link OneDnnLinear}); everything else through the engine's {@code linear}.
+     * {@link #linear(NDArray, NDArray, NDArray, boolean)} with the oneDNN switch of {@link
+     * ComputePolicy#fromSystemProperties()}, for callers outside a model (a benchmark's row of
+     * "the linear our towers call"); the blocks use the policy they were given.
+     */
+    public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        return linear(x, weight, bias, ComputePolicy.fromSystemProperties().oneDnnLinear());
+    }
+
+    /**
+     * x W^T + b over the last axis of {@code x}, as every layer computes it: with {@code oneDnn},
+     * large float32 calls on the CPU (inference and training) go through oneDNN (a 1x1
+     * convolution, see {@link OneDnnLinear}); everything else through the engine's {@code linear}.
      *
      * @param x [..., in]
      * @param weight [out, in]
      * @param bias [out], or null
+     * @param oneDnn whether the oneDNN path may serve the call ({@link ComputePolicy#oneDnnLinear()})
      * @return [..., out]
      */
-    public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-        if (OneDnnLinear.applies(x, weight)) {
+    public static NDArray linear(NDArray x, NDArray weight, NDArray bias, boolean oneDnn) {
+        if (OneDnnLinear.applies(x, weight, oneDnn)) {
             return OneDnnLinear.apply(x, weight, bias);
         }
         return bias == null ? Linear.linear(x, weight).singletonOrThrow() : Linear.linear(x, weight, bias).singletonOrThrow();

@@ -20,6 +20,8 @@ public final class TorchMultiheadAttention extends SiglipModule {
     private final TorchLinear outProj;
     private final int dim;
     private final int heads;
+    /** Whether the policy this layer runs with sends large projections to oneDNN. */
+    private volatile boolean oneDnn = ComputePolicy.DEFAULT.oneDnnLinear();
 
     /** Attention with {@code heads} heads over {@code dim} features. */
     public TorchMultiheadAttention(int dim, int heads) {
@@ -58,11 +60,11 @@ public final class TorchMultiheadAttention extends SiglipModule {
         long l = kv.getShape().get(1);
         long bqsz = query.getShape().get(0);
         long lq = query.getShape().get(1);
-        NDArray q = own(TorchLinear.linear(query, wq, bq), kv);
+        NDArray q = own(TorchLinear.linear(query, wq, bq, oneDnn), kv);
         q = q.reshape(bqsz, lq, heads, hd).transpose(0, 2, 1, 3);
         q = q.mul(Scalars.of(q, Math.sqrt(1.0 / hd)));
-        NDArray k = TorchLinear.linear(kv, wk, bk).reshape(bsz, l, heads, hd).transpose(0, 2, 3, 1);
-        NDArray v = TorchLinear.linear(kv, wv, bv).reshape(bsz, l, heads, hd).transpose(0, 2, 1, 3);
+        NDArray k = TorchLinear.linear(kv, wk, bk, oneDnn).reshape(bsz, l, heads, hd).transpose(0, 2, 3, 1);
+        NDArray v = TorchLinear.linear(kv, wv, bv, oneDnn).reshape(bsz, l, heads, hd).transpose(0, 2, 1, 3);
         // q was moved to the activations' manager above, so every product below lands there
         NDArray scores = q.matMul(k);
         if (maskBias != null) {
@@ -71,6 +73,11 @@ public final class TorchMultiheadAttention extends SiglipModule {
         NDArray probs = scores.softmax(-1);
         NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(bsz, lq, dim);
         return outProj.forward(ps, out, training);
+    }
+
+    @Override
+    protected void configure(ComputePolicy policy) {
+        oneDnn = policy.oneDnnLinear();
     }
 
     @Override

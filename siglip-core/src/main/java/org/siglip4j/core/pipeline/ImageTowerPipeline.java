@@ -67,7 +67,15 @@ public final class ImageTowerPipeline implements AutoCloseable {
         if (Siglip2Config.isSiglip2(hfDir)) {
             return false; // a SigLIP 2 NaFlex two-tower model, whose config SiglipConfig does not read
         }
-        List<String> arch = SiglipConfig.load(hfDir).architectures();
+        return namesImageTowersOnly(SiglipConfig.load(hfDir));
+    }
+
+    /**
+     * Whether a (SigLIP, not SigLIP 2) config's {@code architectures} name vision or classification
+     * classes only: {@link #isImageOnly} for a caller that has the config already.
+     */
+    public static boolean namesImageTowersOnly(SiglipConfig config) {
+        List<String> arch = config.architectures();
         return !arch.isEmpty() && arch.stream().allMatch(a -> a.contains("Vision") || a.contains("ImageClassification"));
     }
 

@@ -9,11 +9,13 @@ import java.util.List;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.checkpoint.format.CheckpointFormats;
 import org.siglip4j.core.config.Siglip2Config;
+import org.siglip4j.core.config.SiglipConfig;
 import org.siglip4j.core.model.PretrainedSiglip;
 import org.siglip4j.core.model.Siglip2Model;
 import org.siglip4j.core.engine.EngineType;
 import org.siglip4j.core.engine.ExecutionPolicy;
 import org.siglip4j.core.engine.SiglipEngine;
+import org.siglip4j.core.model.SiglipLogits;
 import org.siglip4j.core.model.SiglipModel;
 import org.siglip4j.core.processing.RgbImage;
 import org.siglip4j.core.processing.Siglip2ImageProcessor;
@@ -66,13 +68,14 @@ public final class SiglipPipeline implements AutoCloseable {
         SiglipModel siglip = null;
         SiglipProcessor p = null;
         try {
-            if (java.nio.file.Files.isRegularFile(modelDir.resolve("config.json"))
-                    && ImageTowerPipeline.isImageOnly(modelDir)) {
+            boolean siglip2 = Siglip2Config.isSiglip2(modelDir); // config.json read once for its model_type
+            if (!siglip2 && java.nio.file.Files.isRegularFile(modelDir.resolve("config.json"))
+                    && ImageTowerPipeline.namesImageTowersOnly(SiglipConfig.load(modelDir))) {
                 throw new SiglipException(b.modelDir + " is an image-only model (no text tower): it gives image"
                         + " embeddings (ImageTowerPipeline, siglip embed --image) and fine-tunes as a classifier"
                         + " (finetune --classification); zero-shot and similarity need a two-tower SigLIP");
             }
-            if (Siglip2Config.isSiglip2(modelDir)) {
+            if (siglip2) {
                 if (policy.engine() != EngineType.PYTORCH) {
                     throw new SiglipException("SigLIP 2 NaFlex models run on the PyTorch engine only (" + modelDir
                             + "); use --engine pytorch");
@@ -96,6 +99,9 @@ public final class SiglipPipeline implements AutoCloseable {
                 this.naflexImages = null;
                 this.logitScale = s.logitScale().getArray().getFloat();
                 this.logitBias = s.logitBias().getArray().getFloat();
+            }
+            if (policy.compute() != null) {
+                m.setCompute(policy.compute());
             }
             p = SiglipProcessor.load(modelDir);
             this.engine = siglip == null ? null : SiglipEngine.open(siglip, modelDir, policy);
@@ -299,24 +305,7 @@ public final class SiglipPipeline implements AutoCloseable {
      * @return {@code [n_img][n_txt]}
      */
     public float[][] logits(float[][] imageEmbeds, float[][] textEmbeds) {
-        double scale = Math.exp(logitScale);
-        float[][] out = new float[imageEmbeds.length][textEmbeds.length];
-        for (int i = 0; i < imageEmbeds.length; i++) {
-            float[] a = imageEmbeds[i];
-            for (int j = 0; j < textEmbeds.length; j++) {
-                float[] b = textEmbeds[j];
-                if (a.length != b.length) {
-                    throw new SiglipException("image embedding #" + i + " has " + a.length + " values but text "
-                            + "embedding #" + j + " has " + b.length + "; both must come from the same model");
-                }
-                double dot = 0;
-                for (int k = 0; k < a.length; k++) {
-                    dot += (double) a[k] * b[k];
-                }
-                out[i][j] = (float) (dot * scale + logitBias);
-            }
-        }
-        return out;
+        return SiglipLogits.perImage(imageEmbeds, textEmbeds, logitScale, logitBias);
     }
 
     /**
@@ -409,7 +398,8 @@ public final class SiglipPipeline implements AutoCloseable {
 
         /**
          * How inference runs: engine (PyTorch or ONNX Runtime), quantisation, export cache,
-         * threads (default {@link ExecutionPolicy#DEFAULT}, the PyTorch engine).
+         * threads, the PyTorch towers' budgets and kernels (default {@link ExecutionPolicy#DEFAULT},
+         * the PyTorch engine with the model's default compute policy).
          */
         public Builder optExecutionPolicy(ExecutionPolicy p) {
             if (p == null) {

@@ -61,14 +61,8 @@ final class GifFirstFrame {
         Node gce = child(image.getAsTree(IMAGE), "GraphicControlExtension");
         boolean transparent = gce != null && "TRUE".equalsIgnoreCase(text(gce, "transparentColorFlag"));
         int fill = transparent ? attr(gce, "transparentColorIndex", 0) : 0;
-        int n = icm.getMapSize();
-        byte[] r = new byte[n];
-        byte[] g = new byte[n];
-        byte[] b = new byte[n];
-        icm.getReds(r);
-        icm.getGreens(g);
-        icm.getBlues(b);
-        IndexColorModel palette = new IndexColorModel(8, n, r, g, b);
+        byte[][] rgb = ImageLoader.paletteChannels(icm);
+        IndexColorModel palette = new IndexColorModel(8, icm.getMapSize(), rgb[0], rgb[1], rgb[2]);
         WritableRaster canvas = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, w, h, 1, null);
         int[] row = new int[Math.max(w, fw)];
         java.util.Arrays.fill(row, 0, w, fill);

@@ -319,6 +319,16 @@ public final class ImageLoader {
         }
     }
 
+    /** A palette's red, green and blue entries, {@code [3][mapSize]}. */
+    static byte[][] paletteChannels(IndexColorModel icm) {
+        int n = icm.getMapSize();
+        byte[][] rgb = new byte[3][n];
+        icm.getReds(rgb[0]);
+        icm.getGreens(rgb[1]);
+        icm.getBlues(rgb[2]);
+        return rgb;
+    }
+
     /**
      * Converts a decoded image to RGB the way PIL's {@code convert("RGB")} does: gray is
      * replicated into the three channels, alpha is dropped (no compositing: the colour stored
@@ -343,12 +353,10 @@ public final class ImageLoader {
         int[] row = null;
         if (cm instanceof IndexColorModel icm) {
             int n = icm.getMapSize();
-            byte[] r = new byte[n];
-            byte[] g = new byte[n];
-            byte[] b = new byte[n];
-            icm.getReds(r);
-            icm.getGreens(g);
-            icm.getBlues(b);
+            byte[][] rgb = paletteChannels(icm);
+            byte[] r = rgb[0];
+            byte[] g = rgb[1];
+            byte[] b = rgb[2];
             for (int y = 0; y < h; y++) {
                 row = raster.getSamples(0, y, w, 1, 0, row);
                 for (int x = 0, o = y * w * 3; x < w; x++, o += 3) {

@@ -18,7 +18,7 @@ import org.siglip4j.core.SiglipException;
  *       {@code (.+?)} gives no final-sigma context; {@code İ} becomes {@code i̇});</li>
  *   <li>the added tokens {@code </s>} and {@code <unk>} are split out (their lstrip/rstrip only
  *       removes whitespace that the canonicalisation below removes anyway);</li>
- *   <li>every other part: big_vision's {@code canonicalize_text} (delete ASCII
+ *   <li>every other part: big_vision's {@code canonicalize_text} ({@link TextCanonicalizer}: delete ASCII
  *       {@code string.punctuation}, collapse runs of Python whitespace to one space, strip), then
  *       sentencepiece on {@code "<unk>" + part} with the pieces of {@code "<unk>"} dropped, exactly
  *       as HF does to keep the leading {@code ▁} (so a part starting with an unknown character or
@@ -46,8 +46,7 @@ final class SlowSiglipEncoder {
     static {
         for (char c = 0; c < 128; c++) {
             ASCII_LOWER[c] = c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
-            boolean punctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".indexOf(c) >= 0;
-            byte keep = punctuation ? DROP : isPythonSpace(c) ? SPACE : (byte) c;
+            byte keep = TextCanonicalizer.isPunctuation(c) ? DROP : TextCanonicalizer.isWhitespace(c) ? SPACE : (byte) c;
             ASCII_KEEP[c] = keep;
             ASCII_KEEP_LOWERED[c] = keep >= 0 ? (byte) ASCII_LOWER[c] : keep;
         }
@@ -350,18 +349,6 @@ final class SlowSiglipEncoder {
         return l;
     }
 
-    /** Python's {@code str.isspace} (= {@code \\s} of {@code re} for str patterns). */
-    static boolean isPythonSpace(char c) {
-        if (c <= 0x20) {
-            return c >= 0x1C || (c >= 0x09 && c <= 0x0D);
-        }
-        if (c < 0x85) {
-            return false;
-        }
-        return c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029
-                || c == 0x202F || c == 0x205F || c == 0x3000;
-    }
-
     /**
      * One part between added tokens: canonicalised into UTF-8 after the {@code <unk>} prefix,
      * encoded, the prefix's pieces dropped, the rest appended to {@code w.ids}. When the search ran
@@ -396,7 +383,7 @@ final class SlowSiglipEncoder {
                 }
                 continue;
             }
-            if (isPythonSpace(c) || (splitRaw && c == '\u2581')) {
+            if (TextCanonicalizer.isWhitespace(c) || (splitRaw && c == '\u2581')) {
                 space = p > prefix;
                 continue;
             }

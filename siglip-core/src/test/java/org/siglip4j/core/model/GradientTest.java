@@ -16,10 +16,9 @@ import ai.djl.training.ParameterStore;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.siglip4j.core.checkpoint.SafetensorsReader;
-import org.siglip4j.core.nn.SiglipAttention;
+import org.siglip4j.core.nn.ComputePolicy;
 import org.siglip4j.core.testing.Fixtures;
 import org.siglip4j.core.testing.Npy;
-import org.siglip4j.core.testing.SystemProperties;
 
 /** d loss / d parameters through DJL autograd against HF's gradients (expected/grads.safetensors). */
 class GradientTest {
@@ -36,13 +35,13 @@ class GradientTest {
      */
     @Test
     void chunkedTowersGiveTheSameGradients() {
-        SystemProperties.with(PretrainedSiglip.CHUNK_PROPERTY, "1", () -> checkGradients(true));
+        checkGradients(true, false, ComputePolicy.DEFAULT.withChunkBytes(1));
     }
 
     /** Attention one head at a time (a one-byte score budget): autograd through the head slices and their concatenation. */
     @Test
     void headGroupedAttentionGivesTheSameGradients() {
-        SystemProperties.with(SiglipAttention.SCORES_PROPERTY, "1", () -> checkGradients(false));
+        checkGradients(false, false, ComputePolicy.DEFAULT.withAttentionScoreBytes(1));
     }
 
     /**
@@ -58,7 +57,7 @@ class GradientTest {
     /** Checkpointing with every image and text its own chunk: one checkpointed run per chunk. */
     @Test
     void checkpointedChunkedTowersGiveTheSameGradients() {
-        SystemProperties.with(PretrainedSiglip.CHUNK_PROPERTY, "1", () -> checkGradients(true, true));
+        checkGradients(true, true, ComputePolicy.DEFAULT.withChunkBytes(1));
     }
 
     private static void checkGradients(boolean chunked) {
@@ -66,9 +65,14 @@ class GradientTest {
     }
 
     private static void checkGradients(boolean chunked, boolean checkpointed) {
+        checkGradients(chunked, checkpointed, ComputePolicy.DEFAULT);
+    }
+
+    private static void checkGradients(boolean chunked, boolean checkpointed, ComputePolicy compute) {
         try (NDManager m = NDManager.newBaseManager();
                 SiglipModel model = SiglipModel.fromPretrained(Fixtures.dir(), m);
                 SafetensorsReader grads = SafetensorsReader.open(Fixtures.file("expected/grads.safetensors"))) {
+            model.setCompute(compute);
             Npy.Array ids = Fixtures.expected("input_ids");
             Npy.Array px = Fixtures.expected("pixel_values");
             NDArray inputIds = m.create(ids.longs(), new Shape(ids.shape())).get("0:8");

@@ -16,11 +16,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.siglip4j.core.nn.BaseModelOutput;
+import org.siglip4j.core.nn.ComputePolicy;
 import org.siglip4j.core.nn.GradMode;
-import org.siglip4j.core.nn.SiglipAttention;
 import org.siglip4j.core.testing.Fixtures;
 import org.siglip4j.core.testing.Npy;
-import org.siglip4j.core.testing.SystemProperties;
 
 /** Parity with HF transformers v4.45.1 outputs of the siglip-tiny fixture (README tolerances). */
 class ModelParityTest {
@@ -88,13 +87,24 @@ class ModelParityTest {
     /** A one-byte budget forces one row per chunk: the chunked path must give HF's outputs too. */
     @Test
     void rowChunkedInferenceMatchesHf() {
-        SystemProperties.with(PretrainedSiglip.CHUNK_PROPERTY, "1", ModelParityTest::checkBatchInference);
+        withCompute(ComputePolicy.DEFAULT.withChunkBytes(1), ModelParityTest::checkBatchInference);
     }
 
     /** A one-byte score budget computes attention one head at a time: HF's outputs, masked or not, as well. */
     @Test
     void headGroupedAttentionMatchesHf() {
-        SystemProperties.with(SiglipAttention.SCORES_PROPERTY, "1", ModelParityTest::checkBatchInference);
+        withCompute(ComputePolicy.DEFAULT.withAttentionScoreBytes(1), ModelParityTest::checkBatchInference);
+    }
+
+    /** Runs {@code body} with the shared model on {@code compute}, then gives it its policy back. */
+    private static void withCompute(ComputePolicy compute, Runnable body) {
+        ComputePolicy old = model.compute();
+        model.setCompute(compute);
+        try {
+            body.run();
+        } finally {
+            model.setCompute(old);
+        }
     }
 
     private static void checkBatchInference() {
@@ -152,13 +162,14 @@ class ModelParityTest {
     /** One image per chunk, in inference and under a training parameter store: HF's logits both ways. */
     @Test
     void chunkedClassificationMatchesHf() {
-        SystemProperties.with(PretrainedSiglip.CHUNK_PROPERTY, "1", ModelParityTest::checkChunkedClassification);
+        checkChunkedClassification(ComputePolicy.DEFAULT.withChunkBytes(1));
     }
 
-    private static void checkChunkedClassification() {
+    private static void checkChunkedClassification(ComputePolicy compute) {
         try (NDManager m = NDManager.newBaseManager();
                 SiglipForImageClassification clf =
                         SiglipForImageClassification.fromPretrained(Fixtures.file("classification"), m)) {
+            clf.setCompute(compute);
             NDArray px = floats(m, "pixel_values");
             assertTrue(px.getShape().get(0) > 1, "needs several images to chunk");
             close("classification_logits", clf.logits(px), TOL, TOL);

@@ -8,7 +8,6 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
 import org.siglip4j.core.testing.Gaussian;
-import org.siglip4j.core.testing.SystemProperties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,10 +40,8 @@ class OneDnnLinearTest {
      */
     @Test
     void theLayersLinearIsRightEvenWhereTheKernelIsNot() {
-        SystemProperties.with(OneDnnLinear.PROPERTY, "true", () -> {
-            check(true, 96, 40, true);
-            check(false, 96, 40, true);
-        });
+        check(true, 96, 40, true);
+        check(false, 96, 40, true);
     }
 
     /**
@@ -68,7 +65,7 @@ class OneDnnLinearTest {
             NDArray xa = m.create(x, new Shape(batch, tokens, in));
             NDArray wa = m.create(w, new Shape(out, in));
             NDArray ba = withBias ? m.create(b, new Shape(out)) : null;
-            NDArray y = throughLayer ? TorchLinear.linear(xa, wa, ba) : OneDnnLinear.apply(xa, wa, ba);
+            NDArray y = throughLayer ? TorchLinear.linear(xa, wa, ba, true) : OneDnnLinear.apply(xa, wa, ba);
             assertEquals(new Shape(batch, tokens, out), y.getShape());
             float[] got = y.toFloatArray();
             int rows = batch * tokens;
@@ -140,13 +137,14 @@ class OneDnnLinearTest {
             NDArray w = m.ones(new Shape(8, 16));
             NDArray big = m.ones(new Shape(2, OneDnnLinear.MIN_ROWS / 2, 16));
             NDArray small = m.ones(new Shape(2, OneDnnLinear.MIN_ROWS / 2 - 1, 16));
-            SystemProperties.with(OneDnnLinear.PROPERTY, "true", () -> {
-                assertEquals(JniUtils.getNumThreads() > 1, OneDnnLinear.applies(big, w), "float32, enough rows, threads");
-                assertFalse(OneDnnLinear.applies(small, w), "too few rows for the reorder to pay");
-                assertFalse(OneDnnLinear.applies(big.toType(DataType.FLOAT64, false), w.toType(DataType.FLOAT64, false)),
-                        "float64");
-            });
-            assertFalse(OneDnnLinear.applies(big, w), "off unless the property asks for it");
+            assertEquals(JniUtils.getNumThreads() > 1, OneDnnLinear.applies(big, w, true), "float32, enough rows, threads");
+            assertFalse(OneDnnLinear.applies(small, w, true), "too few rows for the reorder to pay");
+            assertFalse(OneDnnLinear.applies(big.toType(DataType.FLOAT64, false), w.toType(DataType.FLOAT64, false), true),
+                    "float64");
+            assertFalse(OneDnnLinear.applies(big, w, ComputePolicy.DEFAULT.oneDnnLinear()),
+                    "off unless the policy asks for it");
+            assertFalse(OneDnnLinear.applies(big, w, ComputePolicy.fromSystemProperties().oneDnnLinear()),
+                    "off unless the property asks for it");
         }
     }
 }

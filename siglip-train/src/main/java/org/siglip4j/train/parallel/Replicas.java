@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import org.siglip4j.core.nn.DeviceCopy;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -55,16 +56,7 @@ public final class Replicas implements AutoCloseable {
     }
 
     private NDArray copyTo(NDArray a, Device d) {
-        NDArray c;
-        if (a.getDevice().equals(d)) {
-            try (NDArray detached = a.stopGradient()) {
-                c = detached.duplicate();
-            }
-        } else {
-            c = a.toDevice(d, true);
-        }
-        c.attach(manager);
-        return c;
+        return DeviceCopy.detached(a, d, manager);
     }
 
     /** The number of shards (devices). */
