@@ -52,12 +52,20 @@ public final class SiglipAttention extends SiglipModule {
     public NDArray forward(ParameterStore ps, NDArray x, NDArray maskBias, boolean training) {
         long b = x.getShape().get(0);
         long l = x.getShape().get(1);
-        NDArray q = split(qProj.forward(ps, x, training), b, l); // [B, H, L, d]
+        // Each projection's own handle is closed once its head view exists: the view keeps the
+        // storage alive exactly as long as the kernel needs it, not until the caller's scope closes.
+        NDArray qFlat = qProj.forward(ps, x, training);
+        NDArray q = split(qFlat, b, l); // [B, H, L, d]
+        free(qFlat);
         NDArray kFlat = kProj.forward(ps, x, training);
         NDArray kT = kFlat.reshape(b, l, heads, headDim).transpose(0, 2, 3, 1); // [B, H, d, L]
         free(kFlat);
-        NDArray context = kernel.attend(q, kT, () -> split(vProj.forward(ps, x, training), b, l), maskBias, scale,
-                dropout, training);
+        NDArray context = kernel.attend(q, kT, () -> {
+            NDArray vFlat = vProj.forward(ps, x, training);
+            NDArray v = split(vFlat, b, l);
+            free(vFlat);
+            return v;
+        }, maskBias, scale, dropout, training);
         NDArray heads4 = context.transpose(0, 2, 1, 3);
         NDArray merged = heads4.reshape(b, l, (long) heads * headDim);
         free(heads4, context);
