@@ -45,7 +45,7 @@ public final class SiglipRepositoryFactory implements RepositoryFactory {
 
     @Override
     public Repository newInstance(String name, URI uri) {
-        Path path = Paths.get(uri.getPath() != null ? uri.getPath() : uri.getSchemeSpecificPart());
+        Path path = Paths.get(filePath(uri));
         if (isSiglipFolder(path)) {
             return new SiglipFolderRepository(name, uri, path);
         }
@@ -58,6 +58,18 @@ public final class SiglipRepositoryFactory implements RepositoryFactory {
     @Override
     public Set<String> getSupportedScheme() {
         return Set.of("file");
+    }
+
+    /** The path of a {@code file:} URI as DJL reads it ({@code file:/abs}, {@code file:rel}, Windows' {@code /C:/}). */
+    private static String filePath(URI uri) {
+        String path = uri.getPath() != null ? uri.getPath() : uri.getSchemeSpecificPart();
+        if (path.startsWith("file:")) {
+            path = path.substring(5);
+        }
+        if (path.startsWith("/") && System.getProperty("os.name", "").startsWith("Win")) {
+            path = path.substring(1);
+        }
+        return path;
     }
 
     /**
