@@ -13,12 +13,11 @@ import org.siglip4j.core.pipeline.SiglipPipelines;
  *
  * <p>A Hugging Face folder has no DJL model file, so DJL needs three settings to load it: the
  * {@link SiglipBlockFactory} (argument {@code blockFactory}), no parameter file of its own (option
- * {@code hasParameter=false}) and the {@link SiglipTranslatorFactory}. {@link #builder} sets them;
- * {@link #writeServingProperties} writes them into the folder as {@code serving.properties}, after
- * which DJL Serving loads the folder as it is, and so does a plain
- * {@code Criteria.builder().setTypes(...).optModelPath(folder).optTranslatorFactory(new SiglipTranslatorFactory())}
- * (DJL 0.35's model loader picks the translator factory before it reads {@code serving.properties},
- * so that one setting must be in the criteria).
+ * {@code hasParameter=false}) and the {@link SiglipTranslatorFactory}. For a local folder DJL finds
+ * them by itself through {@link SiglipRepositoryFactory}, so a plain
+ * {@code Criteria.builder().setTypes(...).optModelPath(folder)} loads it; {@link #builder} sets them
+ * explicitly and also takes a hub id; {@link #writeServingProperties} writes them into the folder
+ * as {@code serving.properties}, which is what DJL Serving reads.
  *
  * <pre>{@code
  * Criteria<Image, Classifications> criteria = SiglipCriteria.builder("google/siglip-base-patch16-224",

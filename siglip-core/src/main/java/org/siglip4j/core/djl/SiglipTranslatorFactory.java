@@ -2,7 +2,10 @@ package org.siglip4j.core.djl;
 
 import ai.djl.Model;
 import ai.djl.modality.Classifications;
+import ai.djl.modality.Input;
+import ai.djl.modality.Output;
 import ai.djl.modality.cv.Image;
+import ai.djl.modality.cv.translator.ImageServingTranslator;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorFactory;
@@ -37,6 +40,9 @@ import org.siglip4j.core.pipeline.ZeroShotImageClassifier;
  *       probabilities the softmax of its logits, as {@link ImageClassificationPipeline}.
  *   <li>{@code Image -> float[]}: the L2-normalised image embedding ({@code image_embeds}).
  *   <li>{@code String -> float[]}: the L2-normalised text embedding ({@code text_embeds}).
+ *   <li>{@code Input -> Output}, what DJL Serving asks for: the image classification above, through
+ *       DJL's {@link ImageServingTranslator} (the request body is the image's bytes, or JSON
+ *       {@code {"image_url": ...}}; the response is the {@code Classifications} as JSON).
  * </ul>
  *
  * The candidate labels' text embeddings are computed once, when the translator is made.
@@ -46,7 +52,8 @@ public final class SiglipTranslatorFactory implements TranslatorFactory {
     private static final Set<Pair<Type, Type>> SUPPORTED = Set.of(
             new Pair<>(Image.class, Classifications.class),
             new Pair<>(Image.class, float[].class),
-            new Pair<>(String.class, float[].class));
+            new Pair<>(String.class, float[].class),
+            new Pair<>(Input.class, Output.class));
 
     @Override
     public Set<Pair<Type, Type>> getSupportedTypes() {
@@ -58,14 +65,18 @@ public final class SiglipTranslatorFactory implements TranslatorFactory {
     public <I, O> Translator<I, O> newInstance(Class<I> input, Class<O> output, Model model, Map<String, ?> arguments)
             throws TranslateException {
         if (!isSupported(input, output)) {
-            throw new TranslateException("SigLIP translates Image -> Classifications, Image -> float[] and "
-                    + "String -> float[], not " + input.getSimpleName() + " -> " + output.getSimpleName());
+            throw new TranslateException("SigLIP translates Image -> Classifications, Image -> float[], "
+                    + "String -> float[] and Input -> Output, not " + input.getSimpleName() + " -> " + output.getSimpleName());
         }
         if (!(model.getBlock() instanceof SiglipInferenceBlock block)) {
             throw new TranslateException("the model was not loaded from a SigLIP folder: pass the argument blockFactory="
                     + SiglipBlockFactory.class.getName() + " and the option hasParameter=false");
         }
         Map<String, ?> args = arguments == null ? Map.of() : arguments;
+        if (input == Input.class) {
+            return (Translator<I, O>) new ImageServingTranslator(newInstance(Image.class, Classifications.class, model,
+                    args));
+        }
         if (output == float[].class) {
             if (block.siglip() == null) {
                 throw new TranslateException("a fine-tuned classifier has no embeddings to give: use Image -> "
