@@ -117,12 +117,13 @@ class ConvertCommandTest {
     }
 
     /**
-     * embed on a timm tower gives timm's pooled features, normalised, for the square inputs (on them
-     * timm's short-side resize and centre crop at crop_pct 1 is the plain resize siglip4j does).
+     * embed on a timm tower gives timm's pooled features, normalised, on every fixture input, the
+     * non-square photos included (timm's own eval transform: crop_pct 0.9, centre crop or squash).
      */
     @Test
     void embedGivesTimmsPooledFeatures(@TempDir Path tmp) throws IOException {
-        List<String> square = List.of("gray_checker.png", "fashion-mnist-sneaker-0.png", "fashion-mnist-bag-0.png");
+        List<String> square = List.of("gradient_wide.png", "shapes_tall.png", "noise_small.png", "gray_checker.png",
+                "fashion-mnist-sneaker-0.png", "fashion-mnist-bag-0.png", "chelsea-photo.png", "coffee-photo.png");
         for (String layout : List.of("timm-map", "timm-gap")) {
             Path out = tmp.resolve(layout + ".safetensors");
             List<String> args = new java.util.ArrayList<>(List.of("embed", "-m", FORMATS.resolve(layout).toString(),
@@ -138,7 +139,7 @@ class ConvertCommandTest {
                 got = reader.load("image_embeds", m).toFloatArray();
             }
             for (int i = 0; i < square.size(); i++) {
-                int row = 3 + i; // inputs 3..5 of the fixture are the square ones
+                int row = i; // the fixture's inputs, in order
                 double norm = 0;
                 for (int k = 0; k < d; k++) {
                     norm += pooled.values()[row * d + k] * pooled.values()[row * d + k];
