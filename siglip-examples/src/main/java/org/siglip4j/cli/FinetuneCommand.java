@@ -20,6 +20,7 @@ import org.siglip4j.core.config.SiglipConfig;
 import org.siglip4j.core.model.Siglip2Model;
 import org.siglip4j.core.model.SiglipForImageClassification;
 import org.siglip4j.core.model.SiglipModel;
+import org.siglip4j.core.pipeline.ImageTowerPipeline;
 import org.siglip4j.core.pipeline.SiglipPipelines;
 import org.siglip4j.core.pipeline.ZeroShotImageClassifier;
 import org.siglip4j.core.processing.ImageLoader;
@@ -181,6 +182,9 @@ final class FinetuneCommand implements Callable<Integer> {
         Path dir;
         try (ProgressBars.Downloads bars = ProgressBars.downloads(spec.commandLine().getErr(), !noProgress)) {
             dir = SiglipPipelines.resolveModel(model, null, null, bars);
+        }
+        if (!classification) {
+            ImageTowerPipeline.requireTwoTowers(dir, model, "fine-tuning on image-text pairs");
         }
         boolean naflex = Siglip2Config.isSiglip2(dir);
         if (naflex && (classification || augment || val != null)) {

@@ -108,7 +108,16 @@ class ConvertCommandTest {
         assertEquals(0, cls.code(), cls.err() + cls.out());
         assertTrue(cls.out().contains("done: 2 steps"), cls.out());
 
+        // an image-only tower where both towers are needed: one line saying what it can do
+        String imageOnly = "is an image-only model (a timm tower or a vision-only folder, no text tower): use embed"
+                + " --image, classify (its own classes) or finetune --classification";
+        PipelineCommandsTest.assertOneLineError(PipelineCommandsTest.run("eval-zeroshot", "--model",
+                FORMATS.resolve("timm-map").toString(), "--data", classes.toString(), "--no-progress"), imageOnly);
+
         Path manifest = FinetuneCommandTest.manifest(tmp.resolve("pairs"));
+        PipelineCommandsTest.assertOneLineError(PipelineCommandsTest.run("finetune", "--model",
+                FORMATS.resolve("timm-gap").toString(), "--train", manifest.toString(), "--out",
+                tmp.resolve("no-run").toString(), "--steps", "2", "--batch-size", "8", "--no-progress"), imageOnly);
         Run pairs = PipelineCommandsTest.run("finetune", "--model",
                 FORMATS.resolve("big_vision/siglip_tiny.npz").toString(), "--train", manifest.toString(), "--out",
                 tmp.resolve("run").toString(), "--steps", "2", "--batch-size", "8", "--no-progress");

@@ -65,12 +65,7 @@ public final class SiglipPipeline implements AutoCloseable {
         PretrainedSiglip m = null;
         SiglipProcessor p = null;
         try {
-            if (java.nio.file.Files.isRegularFile(modelDir.resolve("config.json"))
-                    && ImageTowerPipeline.isImageOnly(modelDir)) {
-                throw new SiglipException(b.modelDir + " is an image-only model (no text tower): it gives image"
-                        + " embeddings (ImageTowerPipeline, siglip embed --image) and fine-tunes as a classifier"
-                        + " (finetune --classification); zero-shot and similarity need a two-tower SigLIP");
-            }
+            ImageTowerPipeline.requireTwoTowers(modelDir, b.modelDir, "zero-shot and similarity");
             if (Siglip2Config.isSiglip2(modelDir)) {
                 if (policy.engine() != EngineType.PYTORCH) {
                     throw new SiglipException("SigLIP 2 NaFlex models run on the PyTorch engine only (" + modelDir

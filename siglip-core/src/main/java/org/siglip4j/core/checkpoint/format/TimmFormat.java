@@ -11,6 +11,8 @@ import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.checkpoint.Checkpoint;
 import org.siglip4j.core.config.SiglipConfig;
 import org.siglip4j.core.config.SiglipTextConfig;
+import org.siglip4j.core.config.SiglipVisionConfig;
+import org.siglip4j.core.model.SiglipForImageClassification;
 import org.siglip4j.core.processing.PillowResample;
 import org.siglip4j.core.processing.ResizeCenterCrop;
 import org.siglip4j.core.processing.SiglipImageProcessorConfig;
@@ -65,12 +67,20 @@ public final class TimmFormat {
         TensorPlan plan = TensorLink.toHf(TimmVisionTransformer.links("", tower.depth(), tower.mapHead()));
         SiglipConfig config = SiglipConfig.of(SiglipTextConfig.defaults(), tower.visionConfig());
         String architecture = "SiglipVisionModel";
-        if (classes > 0 && !tower.mapHead()) {
+        if (classes > 0) {
             plan.copy("classifier.weight", "head.weight").copy("classifier.bias", "head.bias");
+            if (tower.mapHead()) {
+                // timm's head reads the MAP-pooled token, not the token mean HF's classifier reads
+                SiglipVisionConfig v = config.visionConfig();
+                JsonObject extra = v.extra().deepCopy();
+                extra.addProperty(SiglipForImageClassification.CLASSIFIER_POOLING, "map");
+                config = SiglipConfig.of(config.textConfig(), new SiglipVisionConfig(v.hiddenSize(),
+                        v.intermediateSize(), v.numHiddenLayers(), v.numAttentionHeads(), v.numChannels(),
+                        v.imageSize(), v.patchSize(), v.hiddenAct(), v.layerNormEps(), v.attentionDropout(),
+                        v.visionUseHead(), extra));
+            }
             config = config.withId2label(labels(cfg, classes));
             architecture = "SiglipForImageClassification";
-        } else if (classes > 0) {
-            plan.ignore("head.weight").ignore("head.bias");
         }
         Path weights = dir.resolve(Checkpoint.SINGLE);
         if (!Files.isRegularFile(weights)) {

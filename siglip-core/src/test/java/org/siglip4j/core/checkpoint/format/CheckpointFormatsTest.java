@@ -137,13 +137,27 @@ class CheckpointFormatsTest {
     @Test
     void timmMapTowerGivesTimmsFeatures() throws IOException {
         Path hf = CheckpointFormats.asHuggingFace(FORMATS.resolve("timm-map"));
-        try (NDManager m = manager.newSubManager(); SiglipVisionModel model = SiglipVisionModel.fromPretrained(hf, m)) {
+        try (NDManager m = manager.newSubManager();
+                SiglipVisionModel model = SiglipVisionModel.fromPretrained(hf, m, false)) {
             NDArray pixels = timmPixels("timm-map", hf, m);
             BaseModelOutput o = model.forward(pixels, false);
             assertClose("timm-map", "last_hidden_state", o.lastHiddenState(), 1e-5);
             assertClose("timm-map", "pooled", o.poolerOutput(), 1e-5);
-            // the MAP tower's classifier sits on the attention-pooled token, which HF's classifier does not use
-            assertTrue(model.lastLoadReport().isClean());
+        }
+    }
+
+    @Test
+    void timmMapTowerClassifiesTheAttentionPooledTokenAsTimmDoes() throws IOException {
+        Path hf = CheckpointFormats.asHuggingFace(FORMATS.resolve("timm-map"));
+        assertEquals(List.of("SiglipForImageClassification"), SiglipConfig.load(hf).architectures());
+        try (NDManager m = manager.newSubManager();
+                SiglipForImageClassification model = SiglipForImageClassification.fromPretrained(hf, m)) {
+            assertTrue(model.lastLoadReport().isClean(), model.lastLoadReport().toString());
+            assertTrue(SiglipForImageClassification.usesMapPooling(model.config()));
+            var out = model.forward(timmPixels("timm-map", hf, m));
+            assertClose("timm-map", "last_hidden_state", out.lastHiddenState(), 1e-5);
+            assertClose("timm-map", "logits", out.logits(), 1e-4);
+            assertEquals(5, model.id2label().size());
         }
     }
 
