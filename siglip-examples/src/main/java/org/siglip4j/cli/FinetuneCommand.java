@@ -244,16 +244,27 @@ final class FinetuneCommand implements Callable<Integer> {
     private SiglipTrainer.Result trainClassifier(Path dir, NDManager root, TrainerConfig config, PairSource data,
                                                  PairSource valData, int every) {
         SiglipConfig cfg = SiglipConfig.load(dir);
+        java.util.LinkedHashSet<String> classes = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < data.size(); i++) {
+            classes.add(data.group(i));
+        }
+        // label names compare as the trainer compares them (case and '_' vs ' ' ignored)
+        java.util.function.Function<String, String> norm = x -> x.replace('_', ' ').strip().toLowerCase(Locale.ROOT);
+        java.util.Set<String> known = new java.util.HashSet<>();
+        cfg.id2label().values().forEach(l -> known.add(norm.apply(l)));
+        boolean classifier = cfg.architectures().contains("SiglipForImageClassification");
         SiglipForImageClassification m;
-        if (cfg.architectures().contains("SiglipForImageClassification")) {
+        if (classifier && classes.stream().anyMatch(c -> known.contains(norm.apply(c)))) {
             m = SiglipForImageClassification.fromPretrained(dir, root);
         } else {
-            // A contrastive checkpoint: a new, randomly initialised head for the folder's classes.
-            Map<Integer, String> labels = new TreeMap<>();
-            java.util.LinkedHashSet<String> classes = new java.util.LinkedHashSet<>();
-            for (int i = 0; i < data.size(); i++) {
-                classes.add(data.group(i));
+            // A contrastive checkpoint, or a classifier none of whose classes is in the data (a timm
+            // tower's ImageNet head): a new, randomly initialised head for the folder's classes, on
+            // the pooling the model's own classifier used (the MAP head for a timm MAP tower).
+            if (classifier) {
+                spec.commandLine().getOut().println("note: none of the data's classes is one of the model's "
+                        + cfg.id2label().size() + " classes; a new classifier head is trained for " + classes.size());
             }
+            Map<Integer, String> labels = new TreeMap<>();
             for (String c : classes) {
                 labels.put(labels.size(), c);
             }

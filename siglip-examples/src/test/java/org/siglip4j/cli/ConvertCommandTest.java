@@ -107,6 +107,17 @@ class ConvertCommandTest {
                 tmp.resolve("cls").toString(), "--epochs", "1", "--batch-size", "4", "--no-progress");
         assertEquals(0, cls.code(), cls.err() + cls.out());
         assertTrue(cls.out().contains("done: 2 steps"), cls.out());
+        // the timm MAP tower's ImageNet-style head (5 unnamed classes) gives way to one for the 4 folders,
+        // still reading the MAP-pooled token
+        assertTrue(cls.out().contains("a new classifier head is trained for 4"), cls.out());
+        java.util.regex.Matcher finalModel = java.util.regex.Pattern.compile("model:\\s+(\\S+)").matcher(cls.out());
+        assertTrue(finalModel.find(), cls.out());
+        String saved = Files.readString(Path.of(finalModel.group(1)).resolve("config.json"));
+        assertTrue(saved.contains("\"siglip4j_classifier_pooling\": \"map\""), saved);
+        Run classify = PipelineCommandsTest.run("classify", "-m", finalModel.group(1),
+                FORMATS.resolve("inputs/chelsea-photo.png").toString());
+        assertEquals(0, classify.code(), classify.err());
+        assertTrue(classify.out().contains("gradient") && classify.out().contains("checker"), classify.out());
 
         // an image-only tower where both towers are needed: one line saying what it can do
         String imageOnly = "is an image-only model (a timm tower or a vision-only folder, no text tower): use embed"

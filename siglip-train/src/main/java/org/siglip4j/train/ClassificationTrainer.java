@@ -87,12 +87,16 @@ public final class ClassificationTrainer implements AutoCloseable, TrainingLoop.
         this.checkpoints = new CheckpointStore(config.outputDir().resolve("checkpoints"), modelSource);
     }
 
-    /** Freezes as {@code freeze} says (vision lock only), keeping the unused MAP head frozen. */
+    /**
+     * Freezes as {@code freeze} says (vision lock only), keeping the MAP head frozen where the
+     * classifier does not use it (HF's token-mean pooling; a timm MAP tower's classifier reads it).
+     */
     static Map<String, Parameter> applyFreeze(SiglipForImageClassification model, TrainerConfig.Freeze freeze) {
         Map<String, Parameter> out = SiglipTrainer.applyFreeze(model.namedParameters(),
                 model.config().visionConfig().numHiddenLayers(), 0, freeze);
+        boolean headUsed = SiglipForImageClassification.usesMapPooling(model.config());
         out.entrySet().removeIf(e -> {
-            boolean head = e.getKey().startsWith("vision_model.head.");
+            boolean head = !headUsed && e.getKey().startsWith("vision_model.head.");
             if (head) {
                 e.getValue().freeze(true);
             }
