@@ -26,7 +26,9 @@ transforms and FrozenBatchNorm2d, so the operator registration module alone is r
 module before the import (the transforms, which open_clip's preprocessing uses, are the real ones).
 """
 import argparse
+import dataclasses
 import importlib.util
+import math
 import json
 import os
 import shutil
@@ -50,10 +52,16 @@ OUT = os.path.join(ROOT, "siglip-core/src/test/resources/formats")
 TINY = os.path.join(ROOT, "siglip-core/src/test/resources/siglip-tiny")
 SEED = 20
 # The images every layout is run on: synthetic ones from siglip-tiny (EXIF-free: open_clip's users
-# pass Image.open() to the transform, which does not apply EXIF orientation) and two real photos
-# (Fashion-MNIST test images shipped with the CLI).
+# pass Image.open() to the transform, which does not apply EXIF orientation), two Fashion-MNIST test
+# images shipped with the CLI and two non-square colour photos (scikit-image's sample images
+# chelsea.png and coffee.png, reduced; see PHOTOS).
 IMAGES = ["gradient_wide.png", "shapes_tall.png", "noise_small.png", "gray_checker.png",
-          "fashion-mnist-sneaker-0.png", "fashion-mnist-bag-0.png"]
+          "fashion-mnist-sneaker-0.png", "fashion-mnist-bag-0.png", "chelsea-photo.png", "coffee-photo.png"]
+# name -> (scikit-image sample, crop box or None, reduction factor): small, non-square, real photos
+SKIMAGE_DATA = "/usr/share/skimage-data" if os.path.isdir("/usr/share/skimage-data") \
+    else "/usr/lib/python3/dist-packages/skimage/data"
+PHOTOS = {"chelsea-photo.png": ("chelsea.png", None, 6),        # 451x300 -> 76x50, landscape
+          "coffee-photo.png": ("coffee.png", (120, 0, 387, 400), 5)}  # portrait crop -> 54x80
 TEXTS = ["a photo of a cat", "Gradient, wide!", "two circles and a square", "noise", "a sneaker",
          "a BAG (leather)"]
 
@@ -93,6 +101,12 @@ def input_paths():
     os.makedirs(inputs, exist_ok=True)
     paths = []
     for name in IMAGES:
+        if name in PHOTOS:
+            sample, box, factor = PHOTOS[name]
+            im = Image.open(os.path.join(SKIMAGE_DATA, sample)).convert("RGB")
+            (im.crop(box) if box else im).reduce(factor).save(os.path.join(inputs, name), optimize=True)
+            paths.append(os.path.join(inputs, name))
+            continue
         src = os.path.join(TINY, "inputs", name)
         if not os.path.exists(src):
             src = os.path.join(ROOT, "siglip-examples/samples", name)
@@ -175,7 +189,7 @@ def timm_pixels(model, paths):
     return torch.stack([t(Image.open(p).convert("RGB")) for p in paths])
 
 
-def make_timm(paths, name, args, num_classes, seed):
+def make_timm(paths, name, args, num_classes, seed, crop):
     kind = "gap" if args.get("global_pool") == "avg" else "map"
     d = os.path.join(OUT, "timm-" + kind)
     shutil.rmtree(d, ignore_errors=True)
@@ -187,7 +201,8 @@ def make_timm(paths, name, args, num_classes, seed):
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, os.path.join(d, "model.safetensors"))
     pcfg = dict(model.pretrained_cfg)
     pcfg.update({"input_size": [3, 32, 32], "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5],
-                 "interpolation": "bicubic", "crop_pct": 1.0, "crop_mode": "center", "num_classes": num_classes})
+                 "interpolation": "bicubic", "num_classes": num_classes})
+    pcfg.update(crop)  # crop_pct / crop_mode: timm's SigLIP configs say crop_pct 0.9
     pcfg = {k: v for k, v in pcfg.items() if isinstance(v, (int, float, str, list, tuple, bool, type(None)))}
     config = {"architecture": name, "num_classes": num_classes, "num_features": model.num_features,
               "global_pool": args.get("global_pool"), "model_args": args, "pretrained_cfg": pcfg}
@@ -212,6 +227,136 @@ def make_timm(paths, name, args, num_classes, seed):
     save_npy(e, "pooled", pooled.numpy())
     save_npy(e, "logits", logits.numpy())
     print("timm %s: pooled[0][:4] %s logits[0] %s" % (kind, pooled[0, :4].numpy(), logits[0].numpy()))
+
+
+# ---------------------------------------------------------------------------------------------- preprocessing
+# Eval transforms of timm and open_clip for configs other than the fixtures': each case's pixels are
+# computed by the library's own transform (timm.data.create_transform(**resolve_data_config(...)),
+# open_clip.image_transform_v2(PreprocessCfg(...))), whose torchvision parts run for real on PIL
+# images here (only torchvision's operator registration is stubbed, see the top). As a check that
+# the library's pixels do not hinge on that stub, they are also recomputed by pil_transform below, a
+# re-implementation with PIL of what torchvision's Resize / CenterCrop / Pad / ToTensor / Normalize
+# and timm's / open_clip's ResizeKeepRatio / CenterCropOrPad do to a PIL image, and must agree.
+PREPROCESS_CASES = [
+    ("timm-center-0.9", "timm", {"input_size": [3, 24, 24], "crop_pct": 0.9, "crop_mode": "center",
+                                 "interpolation": "bicubic", "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]}),
+    # a non-square input: timm's ResizeKeepRatio (built without the interpolation: bilinear)
+    ("timm-center-nonsquare", "timm", {"input_size": [3, 20, 28], "crop_pct": 0.875, "crop_mode": "center",
+                                       "interpolation": "bicubic", "mean": [0.485, 0.456, 0.406],
+                                       "std": [0.229, 0.224, 0.225]}),
+    ("timm-squash-bilinear", "timm", {"input_size": [3, 24, 24], "crop_pct": 0.95, "crop_mode": "squash",
+                                      "interpolation": "bilinear", "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]}),
+    ("timm-border", "timm", {"input_size": [3, 24, 24], "crop_pct": 0.9, "crop_mode": "border",
+                             "interpolation": "bicubic", "mean": [0.485, 0.456, 0.406],
+                             "std": [0.229, 0.224, 0.225]}),
+    ("timm-defaults", "timm", {"input_size": [3, 24, 24]}),  # crop_pct 0.875, center, bicubic, ImageNet stats
+    ("open_clip-shortest", "open_clip", {"resize_mode": "shortest", "interpolation": "bicubic",
+                                         "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]}),
+    ("open_clip-shortest-bilinear", "open_clip", {"resize_mode": "shortest", "interpolation": "bilinear"}),
+    ("open_clip-longest", "open_clip", {"resize_mode": "longest", "interpolation": "bicubic", "fill_color": 127,
+                                        "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]}),
+    ("open_clip-squash", "open_clip", {"resize_mode": "squash", "interpolation": "bicubic"}),
+]
+OPEN_CLIP_CASE_SIZE = 24
+
+
+def library_transform(kind, cfg):
+    """The library's own eval transform for a case's config."""
+    if kind == "timm":
+        data = timm.data.resolve_data_config(pretrained_cfg=dict(cfg), use_test_size=False)
+        return timm.data.create_transform(**data), data
+    pre = open_clip.transform.PreprocessCfg(size=OPEN_CLIP_CASE_SIZE, **cfg)
+    return open_clip.transform.image_transform_v2(pre, is_train=False), dataclasses.asdict(pre)
+
+
+def pil_transform(kind, data, img):
+    """PIL re-implementation of the same eval transform (see the section comment); returns [3, H, W]."""
+    rs = {"bicubic": Image.BICUBIC, "bilinear": Image.BILINEAR}
+    if kind == "timm":
+        th, tw = data["input_size"][1:]
+        pct = data["crop_pct"]
+        sh, sw = math.floor(th / pct), math.floor(tw / pct)
+        mode, interp, fill = data["crop_mode"], rs[data["interpolation"]], 0
+        if mode == "squash":
+            img = img.resize((sw, sh), interp)
+        elif mode == "border":
+            img = keep_ratio(img, sh, sw, 1.0, interp)
+            fill = tuple(round(255 * v) for v in data["mean"])
+        elif sh == sw:
+            img = shortest_edge(img, sh, interp)
+        else:
+            img = keep_ratio(img, sh, sw, 0.0, Image.BILINEAR)
+        img = crop_or_pad(img, th, tw, fill)
+        mean, std = data["mean"], data["std"]
+    else:
+        s = data["size"]
+        interp = Image.BILINEAR if data["interpolation"] == "bilinear" else Image.BICUBIC
+        if data["resize_mode"] == "squash":
+            img = img.resize((s, s), interp)
+        elif data["resize_mode"] == "longest":
+            img = crop_or_pad(keep_ratio(img, s, s, 1.0, interp), s, s, data["fill_color"])
+        else:
+            img = crop_or_pad(shortest_edge(img, s, interp), s, s, 0)
+        img = img.convert("RGB")
+        mean, std = data["mean"], data["std"]
+    # ToTensor: uint8 HWC -> float32 CHW / 255; Normalize: (x - mean) / std in float32
+    x = torch.from_numpy(np.asarray(img.convert("RGB"), dtype=np.uint8).copy()).permute(2, 0, 1).float().div(255)
+    return (x - torch.tensor(mean).view(3, 1, 1)) / torch.tensor(std).view(3, 1, 1)
+
+
+def shortest_edge(img, size, interp):
+    """torchvision Resize(int): shorter side to size, longer int(size * long / short); no-op when equal."""
+    w, h = img.size
+    short, long = (w, h) if w <= h else (h, w)
+    new_short, new_long = size, int(size * long / short)
+    nw, nh = (new_short, new_long) if w <= h else (new_long, new_short)
+    return img if (nw, nh) == (w, h) else img.resize((nw, nh), interp)
+
+
+def keep_ratio(img, th, tw, longest, interp):
+    """ResizeKeepRatio (timm / open_clip) without randomness: one ratio, sides rounded half to even."""
+    w, h = img.size
+    rh, rw = h / th, w / tw
+    ratio = max(rh, rw) * longest + min(rh, rw) * (1. - longest)
+    nh, nw = round(h / ratio), round(w / ratio)
+    return img if (nw, nh) == (w, h) else img.resize((nw, nh), interp)
+
+
+def crop_or_pad(img, ch, cw, fill):
+    """torchvision center_crop / CenterCropOrPad on PIL: pad (fill) to at least the crop, crop at round(d / 2)."""
+    w, h = img.size
+    if cw > w or ch > h:
+        left, top = (cw - w) // 2 if cw > w else 0, (ch - h) // 2 if ch > h else 0
+        nw, nh = max(w, cw), max(h, ch)
+        canvas = Image.new(img.mode, (nw, nh), fill if img.mode != "RGB" or isinstance(fill, tuple) else (fill,) * 3)
+        canvas.paste(img, (left, top))
+        img, w, h = canvas, nw, nh
+        if (w, h) == (cw, ch):
+            return img
+    top, left = int(round((h - ch) / 2.0)), int(round((w - cw) / 2.0))
+    return img.crop((left, top, left + cw, top + ch))
+
+
+def make_preprocess_cases(paths):
+    d = os.path.join(OUT, "preprocess")
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    cases = []
+    for name, kind, cfg in PREPROCESS_CASES:
+        t, data = library_transform(kind, cfg)
+        # open_clip's users pass Image.open(); timm's (timm's own scripts) convert to RGB first
+        imgs = [Image.open(p) if kind == "open_clip" else Image.open(p).convert("RGB") for p in paths]
+        got = torch.stack([t(im) for im in imgs])
+        again = torch.stack([pil_transform(kind, data, im) for im in imgs])
+        diff = float((got - again).abs().max())
+        assert diff <= 1e-6, "%s: the PIL re-implementation differs from %s's transform by %g" % (name, kind, diff)
+        save_npy(d, name, got.numpy())
+        cases.append({"name": name, "layout": kind, "config": cfg,
+                      "image_size": OPEN_CLIP_CASE_SIZE if kind == "open_clip" else None,
+                      "transform": repr(t)})
+        print("preprocess %s: %s, PIL re-implementation max |diff| %g" % (name, tuple(got.shape), diff))
+    with open(os.path.join(d, "cases.json"), "w") as f:
+        json.dump(cases, f, indent=1)
 
 
 # ---------------------------------------------------------------------------------------------- big_vision
@@ -407,10 +552,12 @@ def main():
         return
     make_open_clip(paths)
     make_timm(paths, "vit_base_patch16_siglip_224",
-              dict(patch_size=8, embed_dim=32, depth=2, num_heads=4, mlp_ratio=2.5, img_size=32), 5, SEED + 1)
+              dict(patch_size=8, embed_dim=32, depth=2, num_heads=4, mlp_ratio=2.5, img_size=32), 5, SEED + 1,
+              {"crop_pct": 0.9, "crop_mode": "center"})
     make_timm(paths, "vit_base_patch16_siglip_gap_224",
               dict(patch_size=8, embed_dim=32, depth=2, num_heads=4, mlp_ratio=2.5, img_size=32,
-                   global_pool="avg"), 5, SEED + 2)
+                   global_pool="avg"), 5, SEED + 2, {"crop_pct": 0.9, "crop_mode": "squash"})
+    make_preprocess_cases(paths)
     if a.convert_script:
         make_big_vision(paths, a.convert_script)
     else:

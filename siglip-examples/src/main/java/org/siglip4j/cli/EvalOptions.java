@@ -6,6 +6,7 @@ import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.config.Siglip2Config;
 import org.siglip4j.core.engine.EngineType;
 import org.siglip4j.core.hub.ModelLocator;
+import org.siglip4j.core.pipeline.ImageTowerPipeline;
 import org.siglip4j.eval.EmbeddingModel;
 import org.siglip4j.eval.EvaluationReport;
 import org.siglip4j.eval.ImagePreprocessing;
@@ -73,6 +74,7 @@ final class EvalOptions {
      */
     Loaded load() {
         Path dir = ModelLocator.fromEnvironment().resolve(model);
+        ImageTowerPipeline.requireTwoTowers(dir, model, "zero-shot and retrieval evaluation");
         if (Siglip2Config.isSiglip2(dir)) {
             if (crop) {
                 throw new SiglipException("--crop does not apply to SigLIP 2 NaFlex models, which keep each image's"

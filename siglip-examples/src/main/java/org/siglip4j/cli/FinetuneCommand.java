@@ -180,6 +180,7 @@ final class FinetuneCommand implements Callable<Integer> {
             o.println("  " + trainSet.missingImagesNote());
         }
         trainSet.skipped().stream().limit(5).forEach(s -> o.println("  skipped: " + s));
+        setup.headNote().ifPresent(o::println);
         o.flush();
         Trainer.Result r;
         try (NDManager root = NDManager.newBaseManager(SiglipPipelines.device(device))) {

@@ -107,8 +107,28 @@ class ConvertCommandTest {
                 tmp.resolve("cls").toString(), "--epochs", "1", "--batch-size", "4", "--no-progress");
         assertEquals(0, cls.code(), cls.err() + cls.out());
         assertTrue(cls.out().contains("done: 2 steps"), cls.out());
+        // the timm MAP tower's ImageNet-style head (5 unnamed classes) gives way to one for the 4 folders,
+        // still reading the MAP-pooled token
+        assertTrue(cls.out().contains("a new classifier head is trained for 4"), cls.out());
+        java.util.regex.Matcher finalModel = java.util.regex.Pattern.compile("model:\\s+(\\S+)").matcher(cls.out());
+        assertTrue(finalModel.find(), cls.out());
+        String saved = Files.readString(Path.of(finalModel.group(1)).resolve("config.json"));
+        assertTrue(saved.contains("\"siglip4j_classifier_pooling\": \"map\""), saved);
+        Run classify = PipelineCommandsTest.run("classify", "-m", finalModel.group(1),
+                FORMATS.resolve("inputs/chelsea-photo.png").toString());
+        assertEquals(0, classify.code(), classify.err());
+        assertTrue(classify.out().contains("gradient") && classify.out().contains("checker"), classify.out());
+
+        // an image-only tower where both towers are needed: one line saying what it can do
+        String imageOnly = "is an image-only model (a timm tower or a vision-only folder, no text tower): use embed"
+                + " --image, classify (its own classes) or finetune --classification";
+        PipelineCommandsTest.assertOneLineError(PipelineCommandsTest.run("eval-zeroshot", "--model",
+                FORMATS.resolve("timm-map").toString(), "--data", classes.toString(), "--no-progress"), imageOnly);
 
         Path manifest = FinetuneCommandTest.manifest(tmp.resolve("pairs"));
+        PipelineCommandsTest.assertOneLineError(PipelineCommandsTest.run("finetune", "--model",
+                FORMATS.resolve("timm-gap").toString(), "--train", manifest.toString(), "--out",
+                tmp.resolve("no-run").toString(), "--steps", "2", "--batch-size", "8", "--no-progress"), imageOnly);
         Run pairs = PipelineCommandsTest.run("finetune", "--model",
                 FORMATS.resolve("big_vision/siglip_tiny.npz").toString(), "--train", manifest.toString(), "--out",
                 tmp.resolve("run").toString(), "--steps", "2", "--batch-size", "8", "--no-progress");
@@ -117,12 +137,13 @@ class ConvertCommandTest {
     }
 
     /**
-     * embed on a timm tower gives timm's pooled features, normalised, for the square inputs (on them
-     * timm's short-side resize and centre crop at crop_pct 1 is the plain resize siglip4j does).
+     * embed on a timm tower gives timm's pooled features, normalised, on every fixture input, the
+     * non-square photos included (timm's own eval transform: crop_pct 0.9, centre crop or squash).
      */
     @Test
     void embedGivesTimmsPooledFeatures(@TempDir Path tmp) throws IOException {
-        List<String> square = List.of("gray_checker.png", "fashion-mnist-sneaker-0.png", "fashion-mnist-bag-0.png");
+        List<String> square = List.of("gradient_wide.png", "shapes_tall.png", "noise_small.png", "gray_checker.png",
+                "fashion-mnist-sneaker-0.png", "fashion-mnist-bag-0.png", "chelsea-photo.png", "coffee-photo.png");
         for (String layout : List.of("timm-map", "timm-gap")) {
             Path out = tmp.resolve(layout + ".safetensors");
             List<String> args = new java.util.ArrayList<>(List.of("embed", "-m", FORMATS.resolve(layout).toString(),
@@ -138,7 +159,7 @@ class ConvertCommandTest {
                 got = reader.load("image_embeds", m).toFloatArray();
             }
             for (int i = 0; i < square.size(); i++) {
-                int row = 3 + i; // inputs 3..5 of the fixture are the square ones
+                int row = i; // the fixture's inputs, in order
                 double norm = 0;
                 for (int k = 0; k < d; k++) {
                     norm += pooled.values()[row * d + k] * pooled.values()[row * d + k];

@@ -7,11 +7,13 @@ import org.siglip4j.core.config.SiglipConfig;
 import org.siglip4j.core.model.Siglip2Model;
 import org.siglip4j.core.model.SiglipForImageClassification;
 import org.siglip4j.core.model.SiglipModel;
+import org.siglip4j.core.pipeline.ImageTowerPipeline;
 import org.siglip4j.core.processing.ImageLoader;
 import org.siglip4j.core.processing.Siglip2ImageProcessor;
 import org.siglip4j.core.processing.SiglipImageProcessor;
 import org.siglip4j.core.tokenizer.SiglipTokenizer;
 import org.siglip4j.train.data.Augmentation;
+import org.siglip4j.train.data.LabelledImageCollator;
 import org.siglip4j.train.data.PairDataset;
 import org.siglip4j.train.data.PairSource;
 import org.siglip4j.train.data.TrainingData;
@@ -19,6 +21,7 @@ import org.siglip4j.train.metrics.ValidationAccuracy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -80,6 +83,9 @@ public final class FinetuneSetup {
      */
     public static FinetuneSetup prepare(Path modelDir, Path train, Path val, Path out, Path templates,
                                         boolean classification, boolean augment, int batchSize) {
+        if (!classification) {
+            ImageTowerPipeline.requireTwoTowers(modelDir, modelDir, "fine-tuning on image-text pairs");
+        }
         boolean naflex = Siglip2Config.isSiglip2(modelDir);
         if (naflex && (classification || augment || val != null)) {
             throw new SiglipException("SigLIP 2 NaFlex fine-tuning takes image-text pairs only: --classification,"
@@ -101,6 +107,48 @@ public final class FinetuneSetup {
         PairSource valData = valSet == null ? null : PairSource.of(valSet, processor, Augmentation.NONE);
         Kind kind = classification ? Kind.CLASSIFIER : naflex ? Kind.NAFLEX : Kind.SIGLIP;
         return new FinetuneSetup(modelDir, kind, trainSet, valSet, data, valData, patches);
+    }
+
+    /**
+     * A note for the user when a classifier folder's own head is replaced: none of the data's
+     * classes is one of the model's (a timm tower's ImageNet head), so a new head is trained on the
+     * pooling the model's classifier used (the MAP head for a timm MAP tower).
+     *
+     * @return the note, or empty when the folder's head is kept or there is none
+     */
+    public Optional<String> headNote() {
+        if (kind != Kind.CLASSIFIER) {
+            return Optional.empty();
+        }
+        SiglipConfig cfg = SiglipConfig.load(modelDir);
+        Set<String> classes = classes(data);
+        if (!isClassifier(cfg) || keepsOwnHead(cfg, classes)) {
+            return Optional.empty();
+        }
+        return Optional.of("note: none of the data's classes is one of the model's " + cfg.id2label().size()
+                + " classes; a new classifier head is trained for " + classes.size());
+    }
+
+    private static boolean isClassifier(SiglipConfig cfg) {
+        return cfg.architectures().contains("SiglipForImageClassification");
+    }
+
+    /** A classifier keeps its head when at least one of the data's classes is one of its labels. */
+    private static boolean keepsOwnHead(SiglipConfig cfg, Set<String> classes) {
+        if (!isClassifier(cfg)) {
+            return false;
+        }
+        Set<String> known = new HashSet<>();
+        cfg.id2label().values().forEach(l -> known.add(LabelledImageCollator.normalize(l)));
+        return classes.stream().anyMatch(c -> known.contains(LabelledImageCollator.normalize(c)));
+    }
+
+    private static Set<String> classes(PairSource data) {
+        Set<String> classes = new LinkedHashSet<>();
+        for (int i = 0; i < data.size(); i++) {
+            classes.add(data.group(i));
+        }
+        return classes;
     }
 
     /** The trainer this run uses. */
@@ -223,12 +271,9 @@ public final class FinetuneSetup {
      */
     public static SiglipForImageClassification classifier(Path modelDir, PairSource data, NDManager manager) {
         SiglipConfig cfg = SiglipConfig.load(modelDir);
-        if (cfg.architectures().contains("SiglipForImageClassification")) {
+        Set<String> classes = classes(data);
+        if (keepsOwnHead(cfg, classes)) {
             return SiglipForImageClassification.fromPretrained(modelDir, manager);
-        }
-        Set<String> classes = new LinkedHashSet<>();
-        for (int i = 0; i < data.size(); i++) {
-            classes.add(data.group(i));
         }
         Map<Integer, String> labels = new TreeMap<>();
         for (String c : classes) {

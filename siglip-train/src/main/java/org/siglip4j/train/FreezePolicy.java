@@ -41,14 +41,17 @@ public record FreezePolicy(TrainerConfig.Freeze freeze, int visionLayers, int te
     }
 
     /**
-     * The policy of a classification run: vision lock only, the unused MAP head frozen.
+     * The policy of a classification run: vision lock only, the MAP head frozen unless the
+     * classifier reads its pooled token (a timm MAP tower's).
      *
      * @param freeze what the run locks
      * @param model the classifier
      * @return the policy
      */
     public static FreezePolicy classifier(TrainerConfig.Freeze freeze, SiglipForImageClassification model) {
-        return new FreezePolicy(freeze, model.config().visionConfig().numHiddenLayers(), 0, true);
+        // a timm MAP tower's classifier reads the MAP-pooled token: its head trains then
+        return new FreezePolicy(freeze, model.config().visionConfig().numHiddenLayers(), 0,
+                !SiglipForImageClassification.usesMapPooling(model.config()));
     }
 
     /**

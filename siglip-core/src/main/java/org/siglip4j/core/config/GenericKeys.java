@@ -21,5 +21,7 @@ final class GenericKeys {
             "return_dict_in_generate", "sep_token_id", "suppress_tokens", "task_specific_params", "temperature",
             "tf_legacy_loss", "tie_encoder_decoder", "tie_word_embeddings", "tokenizer_class", "top_k", "top_p",
             "torch_dtype", "torchscript", "typical_p", "use_bfloat16", "transformers_version", "num_labels",
-            "_attn_implementation_autoset", "_commit_hash", "attn_implementation", "dtype");
+            "_attn_implementation_autoset", "_commit_hash", "attn_implementation", "dtype",
+            // siglip4j's own: a converted timm MAP tower's classifier pooling (SiglipForImageClassification)
+            "siglip4j_classifier_pooling");
 }

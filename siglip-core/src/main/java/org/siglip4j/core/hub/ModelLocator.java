@@ -124,10 +124,14 @@ public final class ModelLocator {
         }
         if (local != null && (Files.isDirectory(local) || Files.isRegularFile(local)
                 && local.getFileName().toString().endsWith(".npz"))) {
-            return CheckpointFormats.asHuggingFace(local);
+            return CheckpointFormats.asHuggingFace(local, tokenizerRepo(local, DownloadListener.NONE));
         }
         if (local != null && Files.exists(local)) {
             throw new SiglipException(s + " is a file; expected a model folder (with config.json) or a hub id");
+        }
+        Path npz = downloadNpz(s, revision);
+        if (npz != null) {
+            return CheckpointFormats.asHuggingFace(npz);
         }
         if (looksLikePath(s)) {
             throw new SiglipException("model folder " + s + " does not exist");
@@ -136,7 +140,76 @@ public final class ModelLocator {
             throw new SiglipException("'" + s + "' is neither an existing folder nor a hub id such as "
                     + "google/siglip-base-patch16-224");
         }
-        return CheckpointFormats.asHuggingFace(download(s, revision, DownloadListener.NONE));
+        Path snapshot = download(s, revision, DownloadListener.NONE);
+        return CheckpointFormats.asHuggingFace(snapshot, tokenizerRepo(snapshot, DownloadListener.NONE));
+    }
+
+    /**
+     * A big_vision checkpoint on the hub, named {@code org/repo/file.npz} (as the big_vision releases
+     * hold their {@code .npz} files): that file and the tokenizer files next to it are fetched, and
+     * the local {@code .npz} returned; null when {@code name} is not of that form.
+     */
+    private Path downloadNpz(String name, String revision) {
+        int second = name.indexOf('/', name.indexOf('/') + 1);
+        if (!name.endsWith(".npz") || second < 0 || looksLikeLocal(name)) {
+            return null;
+        }
+        String id = name.substring(0, second);
+        String file = name.substring(second + 1);
+        if (!RepoId.isValid(id) || file.isEmpty() || file.contains("..") || file.startsWith("/")) {
+            return null;
+        }
+        String rev = revision == null ? "main" : revision;
+        Path npz = hub.download(id, rev, file, DownloadListener.NONE);
+        String commit = npz.getParent().getFileName().toString();
+        String pinned = HubClient.COMMIT_HASH.matcher(commit).matches() ? commit : rev;
+        String dir = file.contains("/") ? file.substring(0, file.lastIndexOf('/') + 1) : "";
+        for (String f : List.of(SPIECE_MODEL, TOKENIZER_JSON, TOKENIZER_CONFIG, SPECIAL_TOKENS_MAP)) {
+            hub.downloadIfExists(id, pinned, dir + f, DownloadListener.NONE);
+        }
+        return npz;
+    }
+
+    /** A name that can only be a local path (absolute, relative with dots, a home or drive prefix). */
+    private static boolean looksLikeLocal(String s) {
+        return s.startsWith("/") || s.startsWith(".") || s.startsWith("~") || s.contains("\\")
+                || (s.length() > 1 && s.charAt(1) == ':');
+    }
+
+    /**
+     * The tokenizer of an open_clip folder that ships none: the files of the hub repo its
+     * {@code hf_tokenizer_name} names (as open_clip's {@code hf-hub:} loading does), fetched into the
+     * hub cache; null for any other folder.
+     *
+     * @param dir a model folder
+     * @param listener progress of each file
+     * @return the snapshot folder holding the tokenizer files, or null
+     * @throws SiglipException if the named repo has neither tokenizer file
+     */
+    Path tokenizerRepo(Path dir, DownloadListener listener) {
+        String name = Files.isDirectory(dir) ? OpenClipFormat.needsTokenizer(dir) : null;
+        if (name == null) {
+            return null;
+        }
+        String id = stripHubScheme(name);
+        if (!RepoId.isValid(id)) {
+            throw new SiglipException(dir.resolve(OpenClipFormat.CONFIG) + ": the folder has no tokenizer files and"
+                    + " text_cfg.hf_tokenizer_name '" + name + "' is not a hub id; put spiece.model or tokenizer.json"
+                    + " next to it");
+        }
+        Path found = null;
+        for (String f : List.of(SPIECE_MODEL, TOKENIZER_JSON, TOKENIZER_CONFIG, SPECIAL_TOKENS_MAP)) {
+            Optional<Path> p = hub.downloadIfExists(id, "main", f, listener);
+            if (p.isPresent() && (f.equals(SPIECE_MODEL) || f.equals(TOKENIZER_JSON))) {
+                found = p.get().getParent();
+            }
+        }
+        if (found == null) {
+            throw new SiglipException("the open_clip model " + dir + " has no tokenizer files and the repo its"
+                    + " hf_tokenizer_name names, " + id + ", has neither " + SPIECE_MODEL + " nor " + TOKENIZER_JSON
+                    + offlineHint());
+        }
+        return found;
     }
 
     /**
@@ -228,6 +301,7 @@ public final class ModelLocator {
         for (String f : List.of(TOKENIZER_CONFIG, SPECIAL_TOKENS_MAP, SPIECE_MODEL, TOKENIZER_JSON)) {
             hub.downloadIfExists(repo.id(), pinned, f, listener);
         }
+        tokenizerRepo(snapshot, listener); // a repo without tokenizer files: the one hf_tokenizer_name names
         return snapshot;
     }
 
@@ -313,7 +387,6 @@ public final class ModelLocator {
     }
 
     private static boolean looksLikePath(String s) {
-        return s.startsWith("/") || s.startsWith(".") || s.startsWith("~") || s.contains("\\")
-                || s.chars().filter(c -> c == '/').count() > 1 || (s.length() > 1 && s.charAt(1) == ':');
+        return looksLikeLocal(s) || s.chars().filter(c -> c == '/').count() > 1;
     }
 }

@@ -26,25 +26,56 @@ import org.siglip4j.core.nn.TorchLinear;
  * classifier never runs it: HF checkpoints of this class contain those tensors, so they load
  * strictly and a saved folder loads back into HF unchanged. The head's parameters are frozen (no
  * gradient) because nothing in the forward pass uses them.
+ *
+ * <p>A timm MAP tower's classifier ({@code global_pool: map}, {@code head} after {@code attn_pool})
+ * sits on the attention-pooled token instead: a vision config whose {@value #CLASSIFIER_POOLING} is
+ * {@code map} pools with the MAP head (trained, not frozen) and classifies that, as timm's
+ * {@code forward_head} does. Transformers ignores the key and would take the token mean.
  */
 public class SiglipForImageClassification extends PretrainedSiglip {
+    /**
+     * Key of the vision config (siglip4j's; HF keeps it as an unknown key): {@code mean} (HF's
+     * pooling, the default) or {@code map} (timm's MAP towers: the MAP head's output).
+     */
+    public static final String CLASSIFIER_POOLING = "siglip4j_classifier_pooling";
+
     private final SiglipVisionTransformer visionModel;
     private final TorchLinear classifier;
+    /** Whether the classifier reads the MAP head's output (timm) instead of the token mean (HF). */
+    private final boolean mapPooling;
 
     /** An unloaded classifier of that config ({@code id2label} gives the classes). */
     public SiglipForImageClassification(SiglipConfig config, NDManager manager) {
         super(config, manager);
+        mapPooling = usesMapPooling(config);
+        if (mapPooling && !config.visionConfig().visionUseHead()) {
+            throw new org.siglip4j.core.SiglipException("vision_config." + CLASSIFIER_POOLING
+                    + " is 'map' but vision_use_head is false: the MAP classifier needs the MAP head");
+        }
         visionModel = module("vision_model", new SiglipVisionTransformer(config.visionConfig()));
         int d = config.visionConfig().hiddenSize();
         float std = (float) (Math.pow(d, -0.5) * config.initializerFactor());
         classifier = module("classifier", new TorchLinear(d, config.numLabels(), true, new NormalInitializer(std),
                 Initializer.ZEROS));
         for (Map.Entry<String, Parameter> e : namedParameters().entrySet()) {
-            if (e.getKey().startsWith("vision_model.head.")) {
+            if (!mapPooling && e.getKey().startsWith("vision_model.head.")) {
                 e.getValue().freeze(true);
             }
         }
         setCompute(ComputePolicy.fromSystemProperties()); // the default source, read once per model
+    }
+
+    /**
+     * Whether a config's classifier reads the MAP head's output ({@value #CLASSIFIER_POOLING}
+     * {@code map}, timm's MAP towers) rather than the token mean.
+     *
+     * @param config a model config
+     * @return true for MAP pooling
+     */
+    public static boolean usesMapPooling(SiglipConfig config) {
+        var extra = config.visionConfig().extra();
+        return extra.has(CLASSIFIER_POOLING) && extra.get(CLASSIFIER_POOLING).isJsonPrimitive()
+                && "map".equals(extra.get(CLASSIFIER_POOLING).getAsString());
     }
 
     /** Loads a HF {@code SiglipForImageClassification} folder, strictly. */
@@ -110,8 +141,8 @@ public class SiglipForImageClassification extends PretrainedSiglip {
     /** The forward computation under any parameter store. */
     public ImageClassifierOutput compute(ParameterStore ps, NDArray pixelValues, boolean interpolatePosEncoding,
             boolean training) {
-        BaseModelOutput o = visionModel.forward(ps, pixelValues, interpolatePosEncoding, false, training);
-        NDArray pooled = o.lastHiddenState().mean(new int[] {1});
+        BaseModelOutput o = visionModel.forward(ps, pixelValues, interpolatePosEncoding, mapPooling, training);
+        NDArray pooled = mapPooling ? o.poolerOutput() : o.lastHiddenState().mean(new int[] {1});
         return new ImageClassifierOutput(classifier.forward(ps, pooled, training), o.lastHiddenState());
     }
 

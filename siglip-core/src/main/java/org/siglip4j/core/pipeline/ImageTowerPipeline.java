@@ -80,6 +80,23 @@ public final class ImageTowerPipeline implements AutoCloseable {
     }
 
     /**
+     * Refuses an image-only model where a two-tower SigLIP is needed, in one line naming what the
+     * model can do instead.
+     *
+     * @param hfDir the model's HF folder (after {@link CheckpointFormats#asHuggingFace})
+     * @param model the model as the user named it
+     * @param what what needs both towers ({@code "zero-shot evaluation"}, {@code "pair fine-tuning"})
+     * @throws SiglipException for an image-only model
+     */
+    public static void requireTwoTowers(Path hfDir, Object model, String what) {
+        if (java.nio.file.Files.isRegularFile(hfDir.resolve("config.json")) && isImageOnly(hfDir)) {
+            throw new SiglipException(model + " is an image-only model (a timm tower or a vision-only folder, no text"
+                    + " tower): use embed --image, classify (its own classes) or finetune --classification; " + what
+                    + " needs a two-tower SigLIP");
+        }
+    }
+
+    /**
      * Image embeddings.
      *
      * @param images see {@link SiglipPipeline#embedImages(List)}

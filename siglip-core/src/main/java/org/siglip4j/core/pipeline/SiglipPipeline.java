@@ -68,14 +68,8 @@ public final class SiglipPipeline implements AutoCloseable {
         SiglipModel siglip = null;
         SiglipProcessor p = null;
         try {
-            boolean siglip2 = Siglip2Config.isSiglip2(modelDir); // config.json read once for its model_type
-            if (!siglip2 && java.nio.file.Files.isRegularFile(modelDir.resolve("config.json"))
-                    && ImageTowerPipeline.namesImageTowersOnly(SiglipConfig.load(modelDir))) {
-                throw new SiglipException(b.modelDir + " is an image-only model (no text tower): it gives image"
-                        + " embeddings (ImageTowerPipeline, siglip embed --image) and fine-tunes as a classifier"
-                        + " (finetune --classification); zero-shot and similarity need a two-tower SigLIP");
-            }
-            if (siglip2) {
+            ImageTowerPipeline.requireTwoTowers(modelDir, b.modelDir, "zero-shot and similarity");
+            if (Siglip2Config.isSiglip2(modelDir)) {
                 if (policy.engine() != EngineType.PYTORCH) {
                     throw new SiglipException("SigLIP 2 NaFlex models run on the PyTorch engine only (" + modelDir
                             + "); use --engine pytorch");

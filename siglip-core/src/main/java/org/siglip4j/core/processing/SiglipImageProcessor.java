@@ -136,8 +136,8 @@ public final class SiglipImageProcessor {
     }
 
     /**
-     * The resize step alone (HF's {@code resize}, i.e. Pillow on uint8); the image itself when
-     * {@code do_resize} is false.
+     * The resize step alone (HF's {@code resize}, i.e. Pillow on uint8, or the configured
+     * {@link ResizeCenterCrop}); the image itself when {@code do_resize} is false.
      *
      * @param image RGB pixels
      * @return the image at the configured size
@@ -145,6 +145,9 @@ public final class SiglipImageProcessor {
     public RgbImage resize(RgbImage image) {
         if (!config.doResize()) {
             return image;
+        }
+        if (config.centerCrop() != null) {
+            return config.centerCrop().apply(image, config.height(), config.width());
         }
         return PillowResize.resize(image, config.width(), config.height(), config.resample());
     }

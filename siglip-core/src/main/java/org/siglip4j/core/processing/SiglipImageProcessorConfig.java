@@ -27,6 +27,9 @@ import org.siglip4j.core.io.BoundedJson;
  * @param doConvertRgb the stored {@code do_convert_rgb} (null, true or false); informative only:
  *     this processor always converts to RGB like PIL's {@code convert("RGB")}, as HF's pipelines
  *     do through {@code load_image}
+ * @param centerCrop a resize-then-centre-crop to {@code height x width} replacing the plain resize
+ *     (timm's and open_clip's eval transforms), stored under {@value ResizeCenterCrop#JSON_KEY};
+ *     null for HF's resize
  */
 public record SiglipImageProcessorConfig(
         boolean doResize,
@@ -38,7 +41,29 @@ public record SiglipImageProcessorConfig(
         boolean doNormalize,
         double[] imageMean,
         double[] imageStd,
-        Boolean doConvertRgb) {
+        Boolean doConvertRgb,
+        ResizeCenterCrop centerCrop) {
+
+    /**
+     * HF's settings: a plain resize to {@code height x width}.
+     *
+     * @param doResize see the record
+     * @param height see the record
+     * @param width see the record
+     * @param resample see the record
+     * @param doRescale see the record
+     * @param rescaleFactor see the record
+     * @param doNormalize see the record
+     * @param imageMean see the record
+     * @param imageStd see the record
+     * @param doConvertRgb see the record
+     */
+    public SiglipImageProcessorConfig(boolean doResize, int height, int width, PillowResample resample,
+            boolean doRescale, double rescaleFactor, boolean doNormalize, double[] imageMean, double[] imageStd,
+            Boolean doConvertRgb) {
+        this(doResize, height, width, resample, doRescale, rescaleFactor, doNormalize, imageMean, imageStd,
+                doConvertRgb, null);
+    }
 
     /** Validates sizes and per-channel statistics. */
     public SiglipImageProcessorConfig {
@@ -85,13 +110,14 @@ public record SiglipImageProcessorConfig(
                 && width == c.width && resample == c.resample && doRescale == c.doRescale
                 && Double.compare(rescaleFactor, c.rescaleFactor) == 0 && doNormalize == c.doNormalize
                 && Arrays.equals(imageMean, c.imageMean) && Arrays.equals(imageStd, c.imageStd)
-                && java.util.Objects.equals(doConvertRgb, c.doConvertRgb);
+                && java.util.Objects.equals(doConvertRgb, c.doConvertRgb)
+                && java.util.Objects.equals(centerCrop, c.centerCrop);
     }
 
     @Override
     public int hashCode() {
         return java.util.Objects.hash(doResize, height, width, resample, doRescale, rescaleFactor, doNormalize,
-                Arrays.hashCode(imageMean), Arrays.hashCode(imageStd), doConvertRgb);
+                Arrays.hashCode(imageMean), Arrays.hashCode(imageStd), doConvertRgb, centerCrop);
     }
 
     @Override
@@ -99,7 +125,8 @@ public record SiglipImageProcessorConfig(
         return "SiglipImageProcessorConfig[doResize=" + doResize + ", height=" + height + ", width=" + width
                 + ", resample=" + resample + ", doRescale=" + doRescale + ", rescaleFactor=" + rescaleFactor
                 + ", doNormalize=" + doNormalize + ", imageMean=" + Arrays.toString(imageMean)
-                + ", imageStd=" + Arrays.toString(imageStd) + ", doConvertRgb=" + doConvertRgb + "]";
+                + ", imageStd=" + Arrays.toString(imageStd) + ", doConvertRgb=" + doConvertRgb
+                + (centerCrop == null ? "" : ", centerCrop=" + centerCrop) + "]";
     }
 
     /**
@@ -122,7 +149,18 @@ public record SiglipImageProcessorConfig(
      */
     public SiglipImageProcessorConfig withSize(int newHeight, int newWidth) {
         return new SiglipImageProcessorConfig(doResize, newHeight, newWidth, resample, doRescale, rescaleFactor,
-                doNormalize, imageMean, imageStd, doConvertRgb);
+                doNormalize, imageMean, imageStd, doConvertRgb, centerCrop);
+    }
+
+    /**
+     * Returns this config with a resize-then-centre-crop in place of the plain resize.
+     *
+     * @param step the step, or null for HF's plain resize
+     * @return a new config
+     */
+    public SiglipImageProcessorConfig withCenterCrop(ResizeCenterCrop step) {
+        return new SiglipImageProcessorConfig(doResize, height, width, resample, doRescale, rescaleFactor,
+                doNormalize, imageMean, imageStd, doConvertRgb, step);
     }
 
     /**
@@ -187,7 +225,9 @@ public record SiglipImageProcessorConfig(
                 triple(json, "image_mean", d.imageMean, source),
                 triple(json, "image_std", d.imageStd, source),
                 json.has("do_convert_rgb") && !json.get("do_convert_rgb").isJsonNull()
-                        ? bool(json, "do_convert_rgb", true, source) : null);
+                        ? bool(json, "do_convert_rgb", true, source) : null,
+                json.has(ResizeCenterCrop.JSON_KEY) && !json.get(ResizeCenterCrop.JSON_KEY).isJsonNull()
+                        ? ResizeCenterCrop.fromJson(json.get(ResizeCenterCrop.JSON_KEY), source) : null);
     }
 
     private static int intField(JsonObject o, String key, String source) {

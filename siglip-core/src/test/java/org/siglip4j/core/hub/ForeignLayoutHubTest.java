@@ -47,7 +47,56 @@ class ForeignLayoutHubTest {
         hub.addRepo("timm/ViT-T-8-SigLIP-both", both);
         hub.addRepo("timm/vit_test_patch8_siglip_gap_32", new FakeHub.Repo(COMMIT)
                 .putFrom(FORMATS.resolve("timm-gap"), "config.json", "model.safetensors"));
+        // an open_clip repo without tokenizer files: its config's hf_tokenizer_name names siglip4j/siglip-tiny
+        FakeHub.Repo noTokenizer = new FakeHub.Repo(COMMIT).putFrom(FORMATS.resolve("open_clip"),
+                "open_clip_config.json", "open_clip_model.safetensors");
+        hub.addRepo("timm/ViT-T-8-SigLIP-notok", noTokenizer);
+        hub.addRepo("siglip4j/siglip-tiny", new FakeHub.Repo(COMMIT).putFrom(FORMATS.resolve("open_clip"),
+                "spiece.model", "tokenizer_config.json", "special_tokens_map.json"));
+        // a big_vision release repo: the .npz and the tokenizer, no config.json
+        FakeHub.Repo bigVision = new FakeHub.Repo(COMMIT).putFrom(FORMATS.resolve("big_vision"), "siglip_tiny.npz",
+                "spiece.model", "tokenizer_config.json", "special_tokens_map.json");
+        bigVision.lfs.add("siglip_tiny.npz");
+        hub.addRepo("google/siglip-tiny-jax", bigVision);
         System.setProperty(CheckpointFormats.CACHE_PROPERTY, tmp.resolve("siglip4j").toString());
+    }
+
+    /** The first row of a two-tower fixture's logits (image 0 against every text) through the pipeline. */
+    static void assertFirstRowOfLogits(Path dir, String layout) throws IOException {
+        Npy.Array logits = Npy.read(FORMATS.resolve(layout + "/expected/logits_per_image.npy"));
+        List<String> texts = com.google.gson.JsonParser.parseString(Files.readString(FORMATS.resolve(
+                "inputs/texts.json"))).getAsJsonArray().asList().stream().map(e -> e.getAsString()).toList();
+        try (SiglipPipeline p = SiglipPipeline.load(dir)) {
+            float[][] l = p.logits(p.embedImages(List.of(FORMATS.resolve("inputs/gradient_wide.png"))),
+                    p.embedTexts(texts));
+            for (int j = 0; j < texts.size(); j++) {
+                assertEquals(logits.values()[j], l[0][j], 1e-4, layout + " logit of text " + j);
+            }
+        }
+    }
+
+    @Test
+    void anOpenClipRepoWithoutTokenizerFilesTakesTheOneItsConfigNames() throws IOException {
+        Path dir = new ModelLocator(config()).resolve("hf-hub:timm/ViT-T-8-SigLIP-notok");
+        assertTrue(Files.isRegularFile(dir.resolve("spiece.model")), "tokenizer from siglip4j/siglip-tiny");
+        assertFirstRowOfLogits(dir, "open_clip");
+    }
+
+    @Test
+    void aLocalOpenClipFolderWithoutTokenizerFilesTakesTheOneItsConfigNames() throws IOException {
+        Path local = Files.createDirectories(tmp.resolve("local-oc"));
+        for (String f : List.of("open_clip_config.json", "open_clip_model.safetensors")) {
+            Files.copy(FORMATS.resolve("open_clip").resolve(f), local.resolve(f));
+        }
+        Path dir = new ModelLocator(config()).resolve(local.toString());
+        assertFirstRowOfLogits(dir, "open_clip");
+    }
+
+    @Test
+    void aBigVisionNpzLoadsByHubIdAndFile() throws IOException {
+        Path dir = new ModelLocator(config()).resolve("google/siglip-tiny-jax/siglip_tiny.npz");
+        assertEquals(List.of("SiglipModel"), SiglipConfig.load(dir).architectures());
+        assertFirstRowOfLogits(dir, "big_vision");
     }
 
     @AfterEach

@@ -43,7 +43,13 @@ public final class LabelledImageCollator implements Collator<LabelledImageCollat
         id2label.forEach((id, name) -> labelIds.put(normalize(name), id));
     }
 
-    private static String normalize(String s) {
+    /**
+     * A label name as labels are matched: case and '_' vs ' ' ignored, outer blanks stripped.
+     *
+     * @param s a class or label name
+     * @return its matching key
+     */
+    public static String normalize(String s) {
         return s.replace('_', ' ').strip().toLowerCase(Locale.ROOT);
     }
 

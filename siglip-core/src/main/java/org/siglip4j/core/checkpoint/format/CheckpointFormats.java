@@ -114,6 +114,18 @@ public final class CheckpointFormats {
      * @return an HF folder
      */
     public static Path asHuggingFace(Path path) {
+        return asHuggingFace(path, null);
+    }
+
+    /**
+     * {@link #asHuggingFace(Path)} for an open_clip folder without tokenizer files whose tokenizer
+     * was fetched from the hub repo its {@code hf_tokenizer_name} names.
+     *
+     * @param path a model folder or a {@code .npz} file
+     * @param tokenizerDir the folder holding that tokenizer's files, or null
+     * @return an HF folder
+     */
+    public static Path asHuggingFace(Path path, Path tokenizerDir) {
         if (Files.isDirectory(path) && !isAnyLayout(path)) {
             return path; // the HF loaders say what an HF folder lacks
         }
@@ -121,11 +133,13 @@ public final class CheckpointFormats {
         if (f == Format.HUGGING_FACE) {
             return path;
         }
-        Path target = cacheRoot().resolve("converted").resolve(f.cliName() + "-" + key(path));
+        Path tok = f == Format.OPEN_CLIP ? tokenizerDir : null;
+        Path target = cacheRoot().resolve("converted").resolve(f.cliName() + "-"
+                + (tok == null ? key(path) : key(path) + "-" + key(tok).substring(0, 8)));
         if (Files.isRegularFile(target.resolve(COMPLETE))) {
             return target;
         }
-        ForeignCheckpoint c = read(path);
+        ForeignCheckpoint c = tok == null ? read(path) : OpenClipFormat.read(path, tok);
         LOG.info("converting the {} checkpoint {} to a Hugging Face folder in {}", f.cliName(), path, target);
         writeAtomically(target, c::writeHuggingFace);
         return target;

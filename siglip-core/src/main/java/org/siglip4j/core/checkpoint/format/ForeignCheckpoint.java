@@ -94,6 +94,9 @@ public record ForeignCheckpoint(String layout, Path source, SiglipConfig config,
         o.addProperty("do_normalize", p.doNormalize());
         o.add("image_mean", array(p.imageMean()));
         o.add("image_std", array(p.imageStd()));
+        if (p.centerCrop() != null) {
+            o.add(org.siglip4j.core.processing.ResizeCenterCrop.JSON_KEY, p.centerCrop().toJson());
+        }
         o.addProperty("image_processor_type", "SiglipImageProcessor");
         o.addProperty("processor_class", "SiglipProcessor");
         return o;

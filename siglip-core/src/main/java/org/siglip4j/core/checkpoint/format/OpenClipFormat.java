@@ -23,6 +23,7 @@ import org.siglip4j.core.config.SiglipTextConfig;
 import org.siglip4j.core.config.SiglipVisionConfig;
 import org.siglip4j.core.io.AtomicFiles;
 import org.siglip4j.core.processing.PillowResample;
+import org.siglip4j.core.processing.ResizeCenterCrop;
 import org.siglip4j.core.processing.SiglipImageProcessorConfig;
 
 /**
@@ -65,6 +66,20 @@ public final class OpenClipFormat {
      * @throws SiglipException if the config describes a model that is not a SigLIP this library runs
      */
     public static ForeignCheckpoint read(Path dir) {
+        return read(dir, null);
+    }
+
+    /**
+     * Reads an open_clip folder as an HF SigLIP, taking the tokenizer from {@code tokenizerDir} when
+     * the folder has no tokenizer files of its own.
+     *
+     * @param dir the folder
+     * @param tokenizerDir a folder holding the tokenizer files of the repo {@code hf_tokenizer_name}
+     *     names (see {@link #needsTokenizer}), or null
+     * @return the checkpoint
+     * @throws SiglipException if the config describes a model that is not a SigLIP this library runs
+     */
+    public static ForeignCheckpoint read(Path dir, Path tokenizerDir) {
         JsonObject root = readJson(dir.resolve(CONFIG));
         String where = dir.resolve(CONFIG).toString();
         JsonObject model = object(root, "model_cfg", where);
@@ -117,7 +132,34 @@ public final class OpenClipFormat {
         }
         int context = intOr(text, "context_length", 77);
         return new ForeignCheckpoint("open_clip", dir, config, "SiglipModel", plan,
-                () -> TensorSource.safetensors(weights), preprocessing(root, vision, where), dir, context);
+                () -> TensorSource.safetensors(weights), preprocessing(root, vision, where),
+                hasTokenizer(dir) || tokenizerDir == null ? dir : tokenizerDir, context);
+    }
+
+    /** Whether {@code dir} holds tokenizer files ({@code spiece.model} or {@code tokenizer.json}). */
+    static boolean hasTokenizer(Path dir) {
+        return Files.isRegularFile(dir.resolve("spiece.model")) || Files.isRegularFile(dir.resolve("tokenizer.json"));
+    }
+
+    /**
+     * The hub repo an open_clip folder without tokenizer files takes its tokenizer from: its
+     * {@code text_cfg.hf_tokenizer_name} (what open_clip's {@code hf-hub:} loading reads the
+     * tokenizer from). Null when the folder is not open_clip's, has tokenizer files, or names none.
+     *
+     * @param dir a model folder
+     * @return the hub id, or null
+     */
+    public static String needsTokenizer(Path dir) {
+        if (!matches(dir) || hasTokenizer(dir)) {
+            return null;
+        }
+        JsonObject root = readJson(dir.resolve(CONFIG));
+        JsonObject model = root.has("model_cfg") && root.get("model_cfg").isJsonObject()
+                ? root.getAsJsonObject("model_cfg") : new JsonObject();
+        JsonObject text = model.has("text_cfg") && model.get("text_cfg").isJsonObject()
+                ? model.getAsJsonObject("text_cfg") : new JsonObject();
+        String name = str(text, "hf_tokenizer_name", "");
+        return name.isBlank() ? null : name.strip();
     }
 
     private static void checkText(JsonObject text, String where) {
@@ -185,23 +227,45 @@ public final class OpenClipFormat {
     private static SiglipImageProcessorConfig preprocessing(JsonObject root, JsonObject vision, String where) {
         JsonObject pre = root.has("preprocess_cfg") && root.get("preprocess_cfg").isJsonObject()
                 ? root.getAsJsonObject("preprocess_cfg") : new JsonObject();
+        // open_clip sizes the transform by the image tower (create_model sets preprocess size to it)
+        return preprocessing(pre, intOr(vision, "image_size", 224), where);
+    }
+
+    /**
+     * open_clip 3.3.0's {@code image_transform(is_train=False)} for a square {@code size}:
+     * {@code resize_mode} {@code squash} resizes to the size, {@code shortest} (open_clip's default)
+     * resizes the shorter side to it (torchvision's {@code Resize(int)}) and crops the centre,
+     * {@code longest} fits the longer side ({@code ResizeKeepRatio(longest=1)}) and pads with
+     * {@code fill_color}; {@code interpolation} bicubic (also for {@code random}) or bilinear;
+     * {@code mean}/{@code std}, OpenAI's when absent.
+     *
+     * @param pre the {@code preprocess_cfg} object
+     * @param size the image tower's size
+     * @param where a name for error messages
+     */
+    static SiglipImageProcessorConfig preprocessing(JsonObject pre, int size, String where) {
         String mode = str(pre, "resize_mode", "shortest");
-        if (!mode.equals("squash")) {
-            throw new SiglipException(where + ": preprocess_cfg.resize_mode '" + mode + "' is not supported; SigLIP "
-                    + "models resize without keeping the aspect ratio (\"resize_mode\": \"squash\")");
-        }
         String interp = str(pre, "interpolation", "bicubic").toLowerCase(Locale.ROOT);
         PillowResample resample = switch (interp) {
-            case "bicubic" -> PillowResample.BICUBIC;
+            case "bicubic", "random" -> PillowResample.BICUBIC;
             case "bilinear" -> PillowResample.BILINEAR;
             default -> throw new SiglipException(where + ": preprocess_cfg.interpolation '" + interp
                     + "' is not supported (bicubic, bilinear)");
         };
-        // open_clip sizes the transform by the image tower (create_model sets preprocess size to it)
-        int size = intOr(vision, "image_size", 224);
+        int fill = intOr(pre, "fill_color", 0);
+        ResizeCenterCrop step = switch (mode) {
+            case "squash" -> null;
+            case "shortest" -> new ResizeCenterCrop(ResizeCenterCrop.Mode.SHORTEST_EDGE, size, size, resample,
+                    new int[3]);
+            case "longest" -> new ResizeCenterCrop(ResizeCenterCrop.Mode.KEEP_RATIO_LONGEST, size, size, resample,
+                    new int[] {fill, fill, fill});
+            default -> throw new SiglipException(where + ": preprocess_cfg.resize_mode '" + mode
+                    + "' is not one of open_clip's (shortest, longest, squash)");
+        };
         double[] mean = triple(pre, "mean", new double[] {0.48145466, 0.4578275, 0.40821073});
         double[] std = triple(pre, "std", new double[] {0.26862954, 0.26130258, 0.27577711});
-        return new SiglipImageProcessorConfig(true, size, size, resample, true, 1 / 255.0, true, mean, std, null);
+        return new SiglipImageProcessorConfig(true, size, size, resample, true, 1 / 255.0, true, mean, std, null,
+                step);
     }
 
     /**
@@ -305,8 +369,31 @@ public final class OpenClipFormat {
         o.add("mean", ForeignCheckpoint.array(p.imageMean()));
         o.add("std", ForeignCheckpoint.array(p.imageStd()));
         o.addProperty("interpolation", p.resample() == PillowResample.BICUBIC ? "bicubic" : "bilinear");
-        o.addProperty("resize_mode", "squash");
+        o.addProperty("resize_mode", resizeMode(p, hfDir));
+        if (p.centerCrop() != null && p.centerCrop().mode() == ResizeCenterCrop.Mode.KEEP_RATIO_LONGEST) {
+            o.addProperty("fill_color", p.centerCrop().fill()[0]);
+        }
         return o;
+    }
+
+    /** open_clip's resize_mode for a processor config; refuses what open_clip's transform cannot express. */
+    private static String resizeMode(SiglipImageProcessorConfig p, Path hfDir) {
+        ResizeCenterCrop c = p.centerCrop();
+        if (c == null) {
+            return "squash";
+        }
+        int[] f = c.fill();
+        boolean square = p.height() == p.width() && c.height() == p.height() && c.width() == p.width();
+        if (square && c.resample() == p.resample() && c.mode() == ResizeCenterCrop.Mode.SHORTEST_EDGE
+                && f[0] == 0 && f[1] == 0 && f[2] == 0) {
+            return "shortest";
+        }
+        if (square && c.resample() == p.resample() && c.mode() == ResizeCenterCrop.Mode.KEEP_RATIO_LONGEST
+                && f[0] == f[1] && f[1] == f[2]) {
+            return "longest";
+        }
+        throw new SiglipException(hfDir + ": its preprocessing (" + c + " to " + p.height() + "x" + p.width()
+                + ") is none of open_clip's resize modes (squash, shortest, longest)");
     }
 
     // ---- small JSON helpers

@@ -31,6 +31,7 @@ import org.siglip4j.core.model.SiglipOutput;
 import org.siglip4j.core.model.SiglipVisionModel;
 import org.siglip4j.core.nn.BaseModelOutput;
 import org.siglip4j.core.pipeline.SiglipPipeline;
+import org.siglip4j.core.processing.SiglipImageProcessor;
 import org.siglip4j.core.processing.SiglipProcessor;
 import org.siglip4j.core.testing.Fixtures;
 import org.siglip4j.core.testing.Npy;
@@ -43,7 +44,8 @@ import org.siglip4j.core.testing.Npy;
 class CheckpointFormatsTest {
     static final Path FORMATS = Fixtures.dir().getParent().resolve("formats");
     static final List<String> IMAGES = List.of("gradient_wide.png", "shapes_tall.png", "noise_small.png",
-            "gray_checker.png", "fashion-mnist-sneaker-0.png", "fashion-mnist-bag-0.png");
+            "gray_checker.png", "fashion-mnist-sneaker-0.png", "fashion-mnist-bag-0.png", "chelsea-photo.png",
+            "coffee-photo.png");
 
     @TempDir
     static Path cache;
@@ -125,17 +127,37 @@ class CheckpointFormatsTest {
                 CheckpointFormats.asHuggingFace(FORMATS.resolve("big_vision")).resolve("config.json").toFile().length());
     }
 
+    /** The converted folder's processor gives timm's eval-transform pixels (crop_pct 0.9, non-square photos). */
+    static NDArray timmPixels(String layout, Path hf, NDManager m) throws IOException {
+        NDArray pixels = SiglipImageProcessor.load(hf).preprocessFiles(images(), m);
+        assertClose(layout, "pixel_values", pixels, 1e-5);
+        return pixels;
+    }
+
     @Test
     void timmMapTowerGivesTimmsFeatures() throws IOException {
         Path hf = CheckpointFormats.asHuggingFace(FORMATS.resolve("timm-map"));
-        try (NDManager m = manager.newSubManager(); SiglipVisionModel model = SiglipVisionModel.fromPretrained(hf, m)) {
-            NDArray pixels = m.create(expected("timm-map", "pixel_values").floats(),
-                    new Shape(expected("timm-map", "pixel_values").shape()));
+        try (NDManager m = manager.newSubManager();
+                SiglipVisionModel model = SiglipVisionModel.fromPretrained(hf, m, false)) {
+            NDArray pixels = timmPixels("timm-map", hf, m);
             BaseModelOutput o = model.forward(pixels, false);
             assertClose("timm-map", "last_hidden_state", o.lastHiddenState(), 1e-5);
             assertClose("timm-map", "pooled", o.poolerOutput(), 1e-5);
-            // the MAP tower's classifier sits on the attention-pooled token, which HF's classifier does not use
-            assertTrue(model.lastLoadReport().isClean());
+        }
+    }
+
+    @Test
+    void timmMapTowerClassifiesTheAttentionPooledTokenAsTimmDoes() throws IOException {
+        Path hf = CheckpointFormats.asHuggingFace(FORMATS.resolve("timm-map"));
+        assertEquals(List.of("SiglipForImageClassification"), SiglipConfig.load(hf).architectures());
+        try (NDManager m = manager.newSubManager();
+                SiglipForImageClassification model = SiglipForImageClassification.fromPretrained(hf, m)) {
+            assertTrue(model.lastLoadReport().isClean(), model.lastLoadReport().toString());
+            assertTrue(SiglipForImageClassification.usesMapPooling(model.config()));
+            var out = model.forward(timmPixels("timm-map", hf, m));
+            assertClose("timm-map", "last_hidden_state", out.lastHiddenState(), 1e-5);
+            assertClose("timm-map", "logits", out.logits(), 1e-4);
+            assertEquals(5, model.id2label().size());
         }
     }
 
@@ -144,8 +166,7 @@ class CheckpointFormatsTest {
         Path hf = CheckpointFormats.asHuggingFace(FORMATS.resolve("timm-gap"));
         try (NDManager m = manager.newSubManager();
                 SiglipForImageClassification model = SiglipForImageClassification.fromPretrained(hf, m)) {
-            Npy.Array px = expected("timm-gap", "pixel_values");
-            NDArray pixels = m.create(px.floats(), new Shape(px.shape()));
+            NDArray pixels = timmPixels("timm-gap", hf, m);
             var out = model.forward(pixels);
             assertClose("timm-gap", "last_hidden_state", out.lastHiddenState(), 1e-5);
             assertClose("timm-gap", "pooled", out.lastHiddenState().mean(new int[] {1}), 1e-5);
