@@ -105,7 +105,12 @@ public final class TensorPlan {
                 for (String n : e.getValue().inputs()) {
                     in.add(source.load(n, scope).toType(DataType.FLOAT32, false));
                 }
-                NDArray r = e.getValue().fn().apply(in).toType(DataType.FLOAT32, true);
+                // A loaded tensor wraps a Java direct buffer that only its own NDArray keeps alive;
+                // a rule's result is often a view of it (a rename, a split part, rows), and
+                // toType(..., true) returns such a view unchanged (torch's to() does not copy). The
+                // clone owns its storage, so closing the scope cannot leave it pointing at a buffer
+                // the garbage collector may free and reuse.
+                NDArray r = e.getValue().fn().apply(in).toType(DataType.FLOAT32, false).duplicate();
                 r.attach(manager);
                 out.put(e.getKey(), r);
             }
