@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.siglip4j.core.model.SiglipLogits;
 import org.siglip4j.loss.ShardedLossResult;
 import org.siglip4j.loss.ShardedSigmoidLoss;
 import org.siglip4j.loss.SigmoidLoss;
@@ -90,35 +91,33 @@ public final class SigmoidLossBenchmark {
     }
 
     private static void full(int n) {
+        backwardOnce(n, SigmoidLoss::sigmoidLoss);
+    }
+
+    private static void chunked(int n, int chunk) {
+        backwardOnce(n, (x, y, t, b) -> SigmoidLoss.chunkedLoss(x, y, t, b, null, chunk, Double.POSITIVE_INFINITY));
+    }
+
+    /** One loss over n random unit pairs at the paper's initial t' and b, and its backward. */
+    private static void backwardOnce(int n, Loss loss) {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = unitRows(m, n);
             NDArray y = unitRows(m, n);
-            NDArray t = m.create(new float[] {(float) Math.log(10)});
-            NDArray b = m.create(new float[] {-10f});
+            NDArray t = m.create(new float[] {(float) SiglipLogits.INIT_LOGIT_SCALE});
+            NDArray b = m.create(new float[] {(float) SiglipLogits.INIT_LOGIT_BIAS});
             for (NDArray a : new NDArray[] {x, y, t, b}) {
                 a.setRequiresGradient(true);
             }
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                gc.backward(SigmoidLoss.sigmoidLoss(x, y, t, b));
+                gc.backward(loss.of(x, y, t, b));
             }
             x.getGradient().getFloat(0, 0);
         }
     }
 
-    private static void chunked(int n, int chunk) {
-        try (NDManager m = NDManager.newBaseManager()) {
-            NDArray x = unitRows(m, n);
-            NDArray y = unitRows(m, n);
-            NDArray t = m.create(new float[] {(float) Math.log(10)});
-            NDArray b = m.create(new float[] {-10f});
-            for (NDArray a : new NDArray[] {x, y, t, b}) {
-                a.setRequiresGradient(true);
-            }
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                gc.backward(SigmoidLoss.chunkedLoss(x, y, t, b, null, chunk, Double.POSITIVE_INFINITY));
-            }
-            x.getGradient().getFloat(0, 0);
-        }
+    /** A loss of embeddings x, y, log temperature t' and bias b. */
+    private interface Loss {
+        NDArray of(NDArray x, NDArray y, NDArray t, NDArray b);
     }
 
     private static void sharded(int n, int k, ShardedSigmoidLoss.Exchange exchange) {
