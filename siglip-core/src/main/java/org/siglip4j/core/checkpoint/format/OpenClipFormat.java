@@ -39,6 +39,10 @@ import org.siglip4j.core.processing.SiglipImageProcessorConfig;
  * {@code text_projection}); scalars {@code logit_scale} and {@code logit_bias}.
  */
 public final class OpenClipFormat {
+    /** open_clip's text {@code ResidualAttentionBlock} names (torch {@code MultiheadAttention}). */
+    private static final TensorLink.LayerNames OPEN_CLIP_LAYER = new TensorLink.LayerNames("ln_1", "ln_2",
+            "attn.in_proj_", "attn.out_proj", "mlp.c_fc", "mlp.c_proj");
+
     /** open_clip's config file. */
     public static final String CONFIG = "open_clip_config.json";
     /** open_clip's weights file. */
@@ -200,17 +204,8 @@ public final class OpenClipFormat {
         l.add(TensorLink.same("text_model.embeddings.token_embedding.weight", "text.token_embedding.weight"));
         l.add(TensorLink.same("text_model.embeddings.position_embedding.weight", "text.positional_embedding"));
         for (int i = 0; i < layers; i++) {
-            String h = "text_model.encoder.layers." + i + ".";
-            String o = "text.transformer.resblocks." + i + ".";
-            for (String p : List.of("weight", "bias")) {
-                l.add(TensorLink.same(h + "layer_norm1." + p, o + "ln_1." + p));
-                l.add(TensorLink.same(h + "layer_norm2." + p, o + "ln_2." + p));
-                l.add(new TensorLink(List.of(h + "self_attn.q_proj." + p, h + "self_attn.k_proj." + p,
-                        h + "self_attn.v_proj." + p), List.of(o + "attn.in_proj_" + p), TensorLink.Kind.FUSED));
-                l.add(TensorLink.same(h + "self_attn.out_proj." + p, o + "attn.out_proj." + p));
-                l.add(TensorLink.same(h + "mlp.fc1." + p, o + "mlp.c_fc." + p));
-                l.add(TensorLink.same(h + "mlp.fc2." + p, o + "mlp.c_proj." + p));
-            }
+            l.addAll(TensorLink.encoderLayer("text_model.encoder.layers." + i + ".",
+                    "text.transformer.resblocks." + i + ".", OPEN_CLIP_LAYER));
         }
         for (String p : List.of("weight", "bias")) {
             l.add(TensorLink.same("text_model.final_layer_norm." + p, "text.ln_final." + p));

@@ -32,6 +32,36 @@ record TensorLink(List<String> hf, List<String> other, Kind kind) {
         return new TensorLink(List.of(hf), List.of(other), Kind.SAME);
     }
 
+    /**
+     * Another layout's names, within one encoder layer, for HF's {@code layer_norm1},
+     * {@code layer_norm2}, fused {@code self_attn.q/k/v_proj}, {@code self_attn.out_proj},
+     * {@code mlp.fc1} and {@code mlp.fc2}; {@code qkv} ends in its separator (open_clip's
+     * {@code in_proj_weight} has none before the parameter name).
+     */
+    record LayerNames(String norm1, String norm2, String qkv, String out, String fc1, String fc2) {}
+
+    /**
+     * The links of one pre-norm encoder layer (weights and biases).
+     *
+     * @param hfLayer HF's layer prefix, ending in a dot
+     * @param otherLayer the other layout's layer prefix, ending in a dot
+     * @param names the other layout's names within the layer
+     * @return the links: the weights' then the biases'
+     */
+    static List<TensorLink> encoderLayer(String hfLayer, String otherLayer, LayerNames names) {
+        List<TensorLink> l = new java.util.ArrayList<>();
+        for (String p : List.of("weight", "bias")) {
+            l.add(same(hfLayer + "layer_norm1." + p, otherLayer + names.norm1() + "." + p));
+            l.add(same(hfLayer + "layer_norm2." + p, otherLayer + names.norm2() + "." + p));
+            l.add(new TensorLink(List.of(hfLayer + "self_attn.q_proj." + p, hfLayer + "self_attn.k_proj." + p,
+                    hfLayer + "self_attn.v_proj." + p), List.of(otherLayer + names.qkv() + p), Kind.FUSED));
+            l.add(same(hfLayer + "self_attn.out_proj." + p, otherLayer + names.out() + "." + p));
+            l.add(same(hfLayer + "mlp.fc1." + p, otherLayer + names.fc1() + "." + p));
+            l.add(same(hfLayer + "mlp.fc2." + p, otherLayer + names.fc2() + "." + p));
+        }
+        return l;
+    }
+
     /** Adds the HF tensors' rules, made from the other layout, to {@code plan}. */
     void forward(TensorPlan plan) {
         switch (kind) {

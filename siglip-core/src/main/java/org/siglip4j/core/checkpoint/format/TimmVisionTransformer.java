@@ -35,6 +35,9 @@ import org.siglip4j.core.config.SiglipVisionConfig;
  */
 public record TimmVisionTransformer(String name, int embedDim, int depth, int numHeads, int mlpHidden, int patchSize,
         int imageSize, boolean mapHead, String act) {
+    /** timm's ViT {@code Block} names. */
+    private static final TensorLink.LayerNames TIMM_BLOCK = new TensorLink.LayerNames("norm1", "norm2",
+            "attn.qkv.", "attn.proj", "mlp.fc1", "mlp.fc2");
 
     private static final Pattern NAME = Pattern.compile("vit_(base|large|so400m|giantopt)_patch(\\d+)_siglip_(gap_)?(\\d+)");
     /** width, depth, heads, mlp ratio of timm's SigLIP sizes (timm/models/vision_transformer.py). */
@@ -150,17 +153,8 @@ public record TimmVisionTransformer(String name, int embedDim, int depth, int nu
         l.add(new TensorLink(List.of(hf + "embeddings.position_embedding.weight"), List.of(prefix + "pos_embed"),
                 TensorLink.Kind.LEADING_ONE));
         for (int i = 0; i < depth; i++) {
-            String h = hf + "encoder.layers." + i + ".";
-            String t = prefix + "blocks." + i + ".";
-            for (String p : List.of("weight", "bias")) {
-                l.add(TensorLink.same(h + "layer_norm1." + p, t + "norm1." + p));
-                l.add(TensorLink.same(h + "layer_norm2." + p, t + "norm2." + p));
-                l.add(new TensorLink(List.of(h + "self_attn.q_proj." + p, h + "self_attn.k_proj." + p,
-                        h + "self_attn.v_proj." + p), List.of(t + "attn.qkv." + p), TensorLink.Kind.FUSED));
-                l.add(TensorLink.same(h + "self_attn.out_proj." + p, t + "attn.proj." + p));
-                l.add(TensorLink.same(h + "mlp.fc1." + p, t + "mlp.fc1." + p));
-                l.add(TensorLink.same(h + "mlp.fc2." + p, t + "mlp.fc2." + p));
-            }
+            l.addAll(TensorLink.encoderLayer(hf + "encoder.layers." + i + ".", prefix + "blocks." + i + ".",
+                    TIMM_BLOCK));
         }
         for (String p : List.of("weight", "bias")) {
             l.add(TensorLink.same(hf + "post_layernorm." + p, prefix + "norm." + p));
