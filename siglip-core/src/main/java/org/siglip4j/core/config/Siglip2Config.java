@@ -40,14 +40,7 @@ public record Siglip2Config(SiglipTextConfig textConfig, Siglip2VisionConfig vis
 
     /** Whether a model folder's {@code config.json} says {@code model_type: siglip2}. */
     public static boolean isSiglip2(Path dir) {
-        Path file = Files.isDirectory(dir) ? dir.resolve("config.json") : dir;
-        try {
-            JsonElement root = BoundedJson.parse(Files.readString(file), file.toString());
-            return root.isJsonObject() && root.getAsJsonObject().has("model_type")
-                    && MODEL_TYPE.equals(root.getAsJsonObject().get("model_type").getAsString());
-        } catch (IOException | RuntimeException e) {
-            return false; // the real loader reports what is wrong with the file
-        }
+        return SiglipConfig.modelType(dir).filter(MODEL_TYPE::equals).isPresent();
     }
 
     /** Reads {@code config.json} from a file or a model folder. */

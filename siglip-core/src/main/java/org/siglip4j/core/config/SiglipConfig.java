@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.siglip4j.core.SiglipException;
@@ -106,6 +107,26 @@ public record SiglipConfig(
         Map<String, Integer> m = new TreeMap<>();
         id2label.forEach((i, l) -> m.put(l, i));
         return m;
+    }
+
+    /**
+     * The {@code model_type} of a model folder's (or a file's) {@code config.json}, for telling
+     * architectures apart before loading. Never throws: a missing, unreadable or malformed file has
+     * none (the real loader reports what is wrong with it).
+     *
+     * @param path a model folder or its {@code config.json}
+     * @return the model type, or empty
+     */
+    public static Optional<String> modelType(Path path) {
+        Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
+        try {
+            JsonElement root = BoundedJson.parse(Files.readString(file), file.toString());
+            JsonElement type = root.isJsonObject() ? root.getAsJsonObject().get("model_type") : null;
+            return type != null && type.isJsonPrimitive() ? Optional.of(type.getAsString())
+                    : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** Reads {@code config.json} from a file or a model folder. */

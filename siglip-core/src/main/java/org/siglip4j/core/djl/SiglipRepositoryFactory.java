@@ -8,8 +8,6 @@ import ai.djl.repository.Repository;
 import ai.djl.repository.RepositoryFactory;
 import ai.djl.repository.SimpleRepository;
 import ai.djl.util.JsonUtils;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import java.io.IOException;
 import java.io.Reader;
@@ -21,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.siglip4j.core.config.SiglipConfig;
 
 /**
  * DJL's repository for {@code file:} model locations, registered through
@@ -85,18 +84,10 @@ public final class SiglipRepositoryFactory implements RepositoryFactory {
             if (!Files.isDirectory(path) || !Files.isRegularFile(config) || Files.size(config) > MAX_CONFIG_BYTES) {
                 return false;
             }
-            try (Reader reader = Files.newBufferedReader(config)) {
-                JsonElement json = JsonUtils.GSON.fromJson(reader, JsonElement.class);
-                if (json == null || !json.isJsonObject()) {
-                    return false;
-                }
-                JsonObject obj = json.getAsJsonObject();
-                JsonElement type = obj.get("model_type");
-                return type != null && type.isJsonPrimitive() && type.getAsString().startsWith("siglip");
-            }
-        } catch (IOException | JsonParseException | IllegalStateException | UnsupportedOperationException e) {
+        } catch (IOException e) {
             return false;
         }
+        return SiglipConfig.modelType(config).filter(t -> t.startsWith("siglip")).isPresent();
     }
 
     /** DJL's own test for a {@code LocalRepository}: a sub-folder holds a DJL {@code metadata.json}. */
