@@ -55,9 +55,18 @@ public final class FinetuneSetup {
     private final PairSource data;
     private final PairSource valData;
     private final Siglip2ImageProcessor patches;
+    /** The classifier decision, made once when the data is read (null unless {@link Kind#CLASSIFIER}). */
+    private final Head head;
+
+    /**
+     * What a classification run starts from: the folder's own head ({@code keep}) or a new one for
+     * {@code classes} on the folder's {@code config}; {@code note} tells the user when a
+     * classifier's head is replaced.
+     */
+    private record Head(boolean keep, SiglipConfig config, Set<String> classes, String note) {}
 
     private FinetuneSetup(Path modelDir, Kind kind, PairDataset trainSet, PairDataset valSet, PairSource data,
-                          PairSource valData, Siglip2ImageProcessor patches) {
+                          PairSource valData, Siglip2ImageProcessor patches, Head head) {
         this.modelDir = modelDir;
         this.kind = kind;
         this.trainSet = trainSet;
@@ -65,6 +74,7 @@ public final class FinetuneSetup {
         this.data = data;
         this.valData = valData;
         this.patches = patches;
+        this.head = head;
     }
 
     /**
@@ -106,7 +116,8 @@ public final class FinetuneSetup {
                 : PairSource.of(trainSet, processor, augment ? Augmentation.standard() : Augmentation.NONE);
         PairSource valData = valSet == null ? null : PairSource.of(valSet, processor, Augmentation.NONE);
         Kind kind = classification ? Kind.CLASSIFIER : naflex ? Kind.NAFLEX : Kind.SIGLIP;
-        return new FinetuneSetup(modelDir, kind, trainSet, valSet, data, valData, patches);
+        return new FinetuneSetup(modelDir, kind, trainSet, valSet, data, valData, patches,
+                classification ? head(modelDir, data) : null);
     }
 
     /**
@@ -117,16 +128,7 @@ public final class FinetuneSetup {
      * @return the note, or empty when the folder's head is kept or there is none
      */
     public Optional<String> headNote() {
-        if (kind != Kind.CLASSIFIER) {
-            return Optional.empty();
-        }
-        SiglipConfig cfg = SiglipConfig.load(modelDir);
-        Set<String> classes = classes(data);
-        if (!isClassifier(cfg) || keepsOwnHead(cfg, classes)) {
-            return Optional.empty();
-        }
-        return Optional.of("note: none of the data's classes is one of the model's " + cfg.id2label().size()
-                + " classes; a new classifier head is trained for " + classes.size());
+        return head == null ? Optional.empty() : Optional.ofNullable(head.note());
     }
 
     private static boolean isClassifier(SiglipConfig cfg) {
@@ -233,7 +235,7 @@ public final class FinetuneSetup {
         int batchSize = config.batchSize();
         switch (kind) {
             case CLASSIFIER -> {
-                try (SiglipForImageClassification model = classifier(modelDir, data, manager);
+                try (SiglipForImageClassification model = classifier(manager);
                      ClassificationTrainer trainer = new ClassificationTrainer(model, modelDir, config)) {
                     ToDoubleFunction<SiglipForImageClassification> eval = valData == null ? null
                             : m -> ValidationAccuracy.classification(m, valData, trainer::labelId, batchSize);
@@ -260,27 +262,31 @@ public final class FinetuneSetup {
     }
 
     /**
-     * The classifier to train from a model folder: the folder's own when it is a
-     * {@code SiglipForImageClassification}, else its vision tower with a new, randomly initialised
-     * head for the data's classes (in order of first appearance).
-     *
-     * @param modelDir the model folder
-     * @param data the labelled training records (label = group)
-     * @param manager where the model lives
-     * @return the classifier (the caller closes it)
+     * The classifier to train: the folder's own when it is a {@code SiglipForImageClassification}
+     * that knows at least one of the data's classes, else the folder's vision tower with a new,
+     * randomly initialised head for the data's classes (in order of first appearance).
      */
-    public static SiglipForImageClassification classifier(Path modelDir, PairSource data, NDManager manager) {
-        SiglipConfig cfg = SiglipConfig.load(modelDir);
-        Set<String> classes = classes(data);
-        if (keepsOwnHead(cfg, classes)) {
+    private SiglipForImageClassification classifier(NDManager manager) {
+        if (head.keep()) {
             return SiglipForImageClassification.fromPretrained(modelDir, manager);
         }
         Map<Integer, String> labels = new TreeMap<>();
-        for (String c : classes) {
+        for (String c : head.classes()) {
             labels.put(labels.size(), c);
         }
-        SiglipForImageClassification m = new SiglipForImageClassification(cfg.withId2label(labels), manager);
+        SiglipForImageClassification m = new SiglipForImageClassification(head.config().withId2label(labels),
+                manager);
         m.loadWeights(modelDir, false);
         return m;
+    }
+
+    /** Decides, from the folder's config and the data's classes, which head a classification run trains. */
+    private static Head head(Path modelDir, PairSource data) {
+        SiglipConfig cfg = SiglipConfig.load(modelDir);
+        Set<String> classes = classes(data);
+        boolean keep = keepsOwnHead(cfg, classes);
+        String note = isClassifier(cfg) && !keep ? "note: none of the data's classes is one of the model's "
+                + cfg.id2label().size() + " classes; a new classifier head is trained for " + classes.size() : null;
+        return new Head(keep, cfg, classes, note);
     }
 }
