@@ -24,7 +24,7 @@ import org.siglip4j.core.io.BoundedJson;
  * is right-padded with {@code </s>} (id 1).
  *
  * <p>Encoding reproduces HF's slow tokenizer (Python sentencepiece plus big_vision's
- * canonicalisation) id for id in pure Java ({@link SlowSiglipEncoder}: sentencepiece's normaliser
+ * canonicalisation) id for id in pure Java ({@link SentencePieceSiglipEncoder}: sentencepiece's normaliser
  * and Unigram Viterbi, large batches split over the cores). The Rust {@code tokenizers} library
  * (DJL's binding) is only used for {@link #decode}, created on first use, and for encoding a
  * {@code tokenizer.json} that is not a SigLIP conversion of a sentencepiece model.
@@ -38,7 +38,7 @@ public final class SiglipTokenizer implements AutoCloseable {
     public static final int DEFAULT_MAX_LENGTH = 64;
 
     /** The pure-Java encoder, or null when the Rust library encodes. */
-    private final SlowSiglipEncoder encoder;
+    private final SentencePieceSiglipEncoder encoder;
     /** The tokenizer.json text for the Rust library (made on demand for a spiece.model). */
     private final Supplier<String> rustJson;
     private final String source;
@@ -47,8 +47,8 @@ public final class SiglipTokenizer implements AutoCloseable {
     private HuggingFaceTokenizer rust;
     private boolean closed;
 
-    private SiglipTokenizer(SlowSiglipEncoder encoder, HuggingFaceTokenizer rust, Supplier<String> rustJson, String source,
-            int maxLength, long padId) {
+    private SiglipTokenizer(SentencePieceSiglipEncoder encoder, HuggingFaceTokenizer rust, Supplier<String> rustJson,
+            String source, int maxLength, long padId) {
         this.encoder = encoder;
         this.rust = rust;
         this.rustJson = rustJson;
@@ -119,7 +119,8 @@ public final class SiglipTokenizer implements AutoCloseable {
             Supplier<String> rustJson = Files.isRegularFile(json) ? () -> readText(json)
                     : () -> SentencePieceConverter.toJsonString(SentencePieceConverter.convert(model, max, lower));
             if (allowJava) {
-                SlowSiglipEncoder encoder = new SlowSiglipEncoder(model, lowercase, maxLength, spiece.toString());
+                SentencePieceSiglipEncoder encoder =
+                        new SentencePieceSiglipEncoder(model, lowercase, maxLength, spiece.toString());
                 return new SiglipTokenizer(encoder, null, rustJson, spiece.toString(), maxLength, encoder.padId());
             }
             return fromJson(rustJson.get(), maxLength, (Files.isRegularFile(json) ? json : spiece).toString(), false);
@@ -211,7 +212,8 @@ public final class SiglipTokenizer implements AutoCloseable {
             SentencePieceConverter.Recognised r = SentencePieceConverter.recognise(root);
             if (r != null) {
                 try {
-                    SlowSiglipEncoder encoder = new SlowSiglipEncoder(r.model(), r.lowercase(), maxLength, source);
+                    SentencePieceSiglipEncoder encoder =
+                            new SentencePieceSiglipEncoder(r.model(), r.lowercase(), maxLength, source);
                     return new SiglipTokenizer(encoder, null, () -> rustText, source, maxLength, encoder.padId());
                 } catch (SiglipException e) {
                     // a vocabulary sentencepiece itself would refuse (say, a piece listed twice): the
@@ -536,7 +538,7 @@ public final class SiglipTokenizer implements AutoCloseable {
     }
 
     /** The Java encoder, for tests and benchmarks; null when the Rust library encodes. */
-    SlowSiglipEncoder javaEncoder() {
+    SentencePieceSiglipEncoder javaEncoder() {
         return encoder;
     }
 

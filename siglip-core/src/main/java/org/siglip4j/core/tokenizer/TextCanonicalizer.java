@@ -4,8 +4,9 @@ package org.siglip4j.core.tokenizer;
  * big_vision's text canonicalisation, as transformers' {@code SiglipTokenizer.canonicalize_text}
  * writes it: delete ASCII punctuation (Python's {@code string.punctuation}), fold every run of
  * whitespace ({@code re.sub(r"\s+", " ", text)}, Python's Unicode whitespace) to one space, strip
- * the ends. The one definition of those rules: the tokenizer's encoder ({@code SlowSiglipEncoder})
- * applies them char by char while it writes UTF-8, the evaluation to whole prompts.
+ * the ends. The one definition of those rules: the tokenizer's encoder ({@code
+ * SentencePieceSiglipEncoder}) applies them char by char while it writes UTF-8, the evaluation to
+ * whole prompts.
  */
 public final class TextCanonicalizer {
     /** Python's {@code string.punctuation}: every ASCII punctuation character. */

@@ -202,7 +202,7 @@ class SentencePieceFuzzTest {
             SentencePieceModel m = SentencePieceModel.parse(input, "fuzzed spiece.model");
             // the Java encoder applies sentencepiece's own checks; a model it takes must encode any text
             try {
-                SlowSiglipEncoder encoder = new SlowSiglipEncoder(m, true, 16, "fuzzed spiece.model");
+                SentencePieceSiglipEncoder encoder = new SentencePieceSiglipEncoder(m, true, 16, "fuzzed spiece.model");
                 long[] rows = new long[16 * TEXTS.size()];
                 encoder.encode(TEXTS, rows);
                 for (int i = 0; i < TEXTS.size(); i++) {

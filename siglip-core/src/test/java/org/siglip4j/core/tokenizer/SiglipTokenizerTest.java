@@ -220,18 +220,18 @@ class SiglipTokenizerTest {
         SentencePieceModel good = SentencePieceModel.load(Fixtures.file("spiece.model"));
         List<SentencePieceModel.Piece> pieces = new java.util.ArrayList<>(good.pieces());
         pieces.set(300, pieces.get(301)); // one piece listed twice
-        SiglipException e = assertThrows(SiglipException.class, () -> new SlowSiglipEncoder(
+        SiglipException e = assertThrows(SiglipException.class, () -> new SentencePieceSiglipEncoder(
                 new SentencePieceModel(pieces, good.trainerSpec(), good.normalizerSpec()), true, 64, "dup.model"));
         assertTrue(e.getMessage().contains("dup.model: piece 301") && e.getMessage().contains("defined twice"),
                 e.getMessage());
         List<SentencePieceModel.Piece> noUnk = new java.util.ArrayList<>(good.pieces());
         noUnk.set(2, new SentencePieceModel.Piece("<unk>", 0f, SentencePieceModel.PieceType.CONTROL));
-        e = assertThrows(SiglipException.class, () -> new SlowSiglipEncoder(
+        e = assertThrows(SiglipException.class, () -> new SentencePieceSiglipEncoder(
                 new SentencePieceModel(noUnk, good.trainerSpec(), good.normalizerSpec()), true, 64, "nounk.model"));
         assertTrue(e.getMessage().contains("no piece of type UNKNOWN"), e.getMessage());
         List<SentencePieceModel.Piece> noByte = new java.util.ArrayList<>(good.pieces());
         noByte.set(3 + 0x41, new SentencePieceModel.Piece("no-byte-here", -20f, SentencePieceModel.PieceType.NORMAL));
-        e = assertThrows(SiglipException.class, () -> new SlowSiglipEncoder(
+        e = assertThrows(SiglipException.class, () -> new SentencePieceSiglipEncoder(
                 new SentencePieceModel(noByte, good.trainerSpec(), good.normalizerSpec()), true, 64, "nobyte.model"));
         assertTrue(e.getMessage().contains("byte piece <0x41> is missing"), e.getMessage());
         // through load(): the file's name and the reason

@@ -112,7 +112,7 @@ class SlowTokenizerGoldenTest {
     }
 
     /** Asserts every text's ids; lists the first mismatches. */
-    static void assertAllIds(int[][] expected, List<String> texts, SlowSiglipEncoder encoder, String what) {
+    static void assertAllIds(int[][] expected, List<String> texts, SentencePieceSiglipEncoder encoder, String what) {
         List<String> bad = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
             int[] got = encoder.tokenIds(texts.get(i));
@@ -145,7 +145,7 @@ class SlowTokenizerGoldenTest {
                 assertAllIds(g.ids().get(model), g.texts(), t.javaEncoder(), model);
             }
             // the path for added tokens that must be searched in the lower-cased text
-            SlowSiglipEncoder lowerFirst = new SlowSiglipEncoder(SentencePieceModel.load(Fixtures.file(model)), true, 64,
+            SentencePieceSiglipEncoder lowerFirst = new SentencePieceSiglipEncoder(SentencePieceModel.load(Fixtures.file(model)), true, 64,
                     model, false);
             assertAllIds(g.ids().get(model), g.texts(), lowerFirst, model + ", lower-cased first");
         }
@@ -161,7 +161,7 @@ class SlowTokenizerGoldenTest {
         Golden g = golden();
         for (String model : MODELS) {
             SentencePieceModel m = withExtraPieces(SentencePieceModel.load(Fixtures.file(model)), g.extraPieces());
-            SlowSiglipEncoder encoder = new SlowSiglipEncoder(m, true, 64, model + "+extra");
+            SentencePieceSiglipEncoder encoder = new SentencePieceSiglipEncoder(m, true, 64, model + "+extra");
             assertAllIds(g.ids().get(model + "+extra"), g.texts(), encoder, model + "+extra");
         }
     }
@@ -202,7 +202,7 @@ class SlowTokenizerGoldenTest {
         int[][] expected = g.ids().get("spiece.model,cased");
         List<String> texts = g.texts().subList(0, expected.length);
         for (boolean searchRaw : new boolean[] {true, false}) {
-            SlowSiglipEncoder cased = new SlowSiglipEncoder(SentencePieceModel.load(Fixtures.file("spiece.model")), false,
+            SentencePieceSiglipEncoder cased = new SentencePieceSiglipEncoder(SentencePieceModel.load(Fixtures.file("spiece.model")), false,
                     64, "cased", searchRaw);
             assertAllIds(expected, texts, cased, "do_lower_case false");
         }
@@ -258,7 +258,7 @@ class SlowTokenizerGoldenTest {
                 continue;
             }
             String expected = python.getOrDefault(cp, new String(Character.toChars(cp)));
-            String got = new String(out, 0, SlowSiglipEncoder.appendPythonLower(out, 0, cp));
+            String got = new String(out, 0, SentencePieceSiglipEncoder.appendPythonLower(out, 0, cp));
             assertEquals(expected, got, String.format("lower-casing of U+%04X", cp));
             checked++;
         }

@@ -29,9 +29,10 @@ import org.siglip4j.core.SiglipException;
  * </ol>
  *
  * <p>No regex, no per-character objects: each thread reuses its {@link Workspace}; a large batch
- * is split over the common fork-join pool. Immutable and thread-safe.
+ * is split over the common fork-join pool. Immutable and thread-safe. It reproduces the ids of
+ * HF's slow (sentencepiece-based) tokenizer but is not slow: the name says what it encodes with.
  */
-final class SlowSiglipEncoder {
+final class SentencePieceSiglipEncoder {
     /** Texts per parallel task: big enough to amortise the fork, small enough to balance. */
     private static final int CHUNK = 64;
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -79,12 +80,13 @@ final class SlowSiglipEncoder {
      * @param source a name for error messages
      * @throws SiglipException if sentencepiece would refuse the model
      */
-    SlowSiglipEncoder(SentencePieceModel model, boolean lowercase, int maxLength, String source) {
+    SentencePieceSiglipEncoder(SentencePieceModel model, boolean lowercase, int maxLength, String source) {
         this(model, lowercase, maxLength, source, true);
     }
 
     /** As above; {@code searchRaw} false forces the lower-case-everything-first path (for tests). */
-    SlowSiglipEncoder(SentencePieceModel model, boolean lowercase, int maxLength, String source, boolean searchRaw) {
+    SentencePieceSiglipEncoder(SentencePieceModel model, boolean lowercase, int maxLength, String source,
+            boolean searchRaw) {
         if (maxLength < 1) {
             throw new SiglipException("max length must be at least 1, got " + maxLength);
         }
