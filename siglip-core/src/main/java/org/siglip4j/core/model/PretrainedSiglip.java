@@ -1,16 +1,12 @@
 package org.siglip4j.core.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -23,6 +19,7 @@ import org.siglip4j.core.checkpoint.Checkpoint;
 import org.siglip4j.core.checkpoint.CheckpointLoader;
 import org.siglip4j.core.checkpoint.LoadReport;
 import org.siglip4j.core.config.SiglipConfig;
+import org.siglip4j.core.nn.ChunkedForward;
 import org.siglip4j.core.nn.ComputePolicy;
 import org.siglip4j.core.nn.DirectParameterStore;
 import org.siglip4j.core.nn.GradMode;
@@ -205,17 +202,8 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
     public static final String CHUNK_PROPERTY = ComputePolicy.CHUNK_PROPERTY;
 
     /**
-     * The budgets and kernels this model and its blocks run with.
-     *
-     * <p>Rows (images or texts) per inference chunk are chosen so that the largest activation of
-     * a chunk (the MLP's [rows, tokens, intermediate], float32; attention computes its scores in
-     * groups of heads within a similar bound, see {@link org.siglip4j.core.nn.HeadGroupedAttention})
-     * stays within {@link ComputePolicy#inferenceChunkBytes()}: under glibc's 32 MiB mmap
-     * threshold, so it is served from memory {@link org.siglip4j.core.nn.MallocTuning} keeps
-     * mapped. Fewer, larger chunks are faster since the large linear layers prepare each call at
-     * a cost that does not shrink with the rows. Training uses {@link
-     * ComputePolicy#trainingChunkBytes()}, smaller, since every chunk's activations stay alive
-     * until the backward pass and larger blocks fragment glibc's heaps further.
+     * The budgets and kernels this model and its blocks run with: large batches run in chunks of
+     * its budgets ({@link ChunkedForward}), attention with its kernel.
      */
     public ComputePolicy compute() {
         return compute;
@@ -246,105 +234,34 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
         NDArray apply(ParameterStore ps, NDArray rows, NDArray extra);
     }
 
-    /** {@link #inferRows} for pixel values [B, C, H, W] through the vision tower. */
+    /** {@link #infer} of pixel values [B, C, H, W] through the vision tower, in inference chunks. */
     protected NDArray inferImages(NDArray pixelValues, RowFunction body) {
-        return inferRows(pixelValues, null, imageRowBytes(pixelValues), body);
+        return inferRows(pixelValues, null, ChunkedForward.imageRowBytes(config.visionConfig(), pixelValues), body);
     }
 
-    /** {@link #inferRows} for input ids [B, L] (and an optional [B, L] mask) through the text tower. */
+    /** {@link #infer} of input ids [B, L] (and an optional [B, L] mask) through the text tower, in inference chunks. */
     protected NDArray inferTexts(NDArray inputIds, NDArray attentionMask, RowFunction body) {
-        return inferRows(inputIds, attentionMask, textRowBytes(inputIds), body);
+        return inferRows(inputIds, attentionMask, ChunkedForward.textRowBytes(config.textConfig(), inputIds), body);
     }
 
-    /**
-     * For training: {@code body} over the images of {@code pixelValues} [B, C, H, W] in chunks of
-     * at most {@link ComputePolicy#trainingChunkBytes()} of activations each, the results concatenated. Nothing is
-     * closed, since autograd needs every chunk's graph; the gain is that each chunk's tensors stay
-     * under glibc's 32 MiB mmap threshold, so memory freed by one step's backward is reused by
-     * the next step instead of being mapped and faulted in afresh (a ViT-B step at batch 32
-     * allocates [32, 196, 3072] tensors of 77 MB by the dozen otherwise).
-     */
+    /** For training: {@code body} over the images of {@code pixelValues} [B, C, H, W] in training chunks. */
     protected NDArray imageChunks(NDArray pixelValues, UnaryOperator<NDArray> body) {
-        return chunked(pixelValues, imageRowBytes(pixelValues), body);
+        return ChunkedForward.training(compute, pixelValues,
+                ChunkedForward.imageRowBytes(config.visionConfig(), pixelValues), body);
     }
 
     /** {@link #imageChunks} for input ids [B, L] through the text tower. */
     protected NDArray textChunks(NDArray inputIds, UnaryOperator<NDArray> body) {
-        return chunked(inputIds, textRowBytes(inputIds), body);
+        return ChunkedForward.training(compute, inputIds, ChunkedForward.textRowBytes(config.textConfig(), inputIds),
+                body);
     }
 
-    private long imageRowBytes(NDArray pixelValues) {
-        Shape s = pixelValues.getShape();
-        int patch = config.visionConfig().patchSize();
-        long tokens = s.dimension() == 4 ? (s.get(2) / patch) * (s.get(3) / patch) : 1;
-        return Float.BYTES * tokens * config.visionConfig().intermediateSize();
-    }
-
-    private long textRowBytes(NDArray inputIds) {
-        long tokens = inputIds.getShape().dimension() == 2 ? inputIds.getShape().get(1) : 1;
-        return Float.BYTES * tokens * config.textConfig().intermediateSize();
-    }
-
-    /**
-     * The row ranges ({@code "from:to"}) of the equal chunks a batch of {@code rows} is split into
-     * so that no chunk holds more than the budget of activations; one range when it all fits.
-     */
-    private static List<String> chunkRanges(long rows, long bytesPerRow, long budget) {
-        long maxRows = Math.max(1, budget / Math.max(1, bytesPerRow));
-        long chunks = (rows + maxRows - 1) / maxRows; // equal chunks: 32 rows by at most 5 = 4 x 5 + 3 x 4
-        List<String> ranges = new ArrayList<>();
-        for (long c = 0; c < chunks; c++) {
-            ranges.add(c * rows / chunks + ":" + (c + 1) * rows / chunks);
-        }
-        return ranges;
-    }
-
-    private static long rows(NDArray input) {
-        return input.getShape().isScalar() ? 1 : input.getShape().get(0);
-    }
-
-    private NDArray chunked(NDArray input, long bytesPerRow, UnaryOperator<NDArray> body) {
-        List<String> ranges = chunkRanges(rows(input), bytesPerRow, compute.trainingChunkBytes());
-        if (ranges.size() == 1) {
-            return body.apply(input);
-        }
-        NDList parts = new NDList();
-        for (String range : ranges) {
-            parts.add(body.apply(input.get(range)));
-        }
-        return NDArrays.concat(parts, 0);
-    }
-
-    /**
-     * {@link #infer} for a body whose rows are independent (each image or text is computed on its
-     * own): a large batch runs as equal chunks of at most {@link ComputePolicy#inferenceChunkBytes()} of activations
-     * each, every chunk in its own sub-manager, and the results are concatenated. The result is
-     * the same as one call over the whole batch, with a bounded working set.
-     */
-    protected NDArray inferRows(NDArray input, NDArray extra, long bytesPerRow, RowFunction body) {
-        List<String> ranges = chunkRanges(rows(input), bytesPerRow, compute.inferenceChunkBytes());
+    /** {@link #infer} for a body whose rows are independent, in chunks ({@link ChunkedForward#inference}). */
+    private NDArray inferRows(NDArray input, NDArray extra, long bytesPerRow, RowFunction body) {
+        ComputePolicy policy = compute;
         return infer(input, ps -> {
             join(extra, input);
-            if (ranges.size() == 1) {
-                return body.apply(ps, input, extra);
-            }
-            NDManager call = input.getManager();
-            NDList parts = new NDList();
-            for (String range : ranges) {
-                try (NDManager chunk = call.newSubManager()) {
-                    NDArray in = input.get(range);
-                    in.attach(chunk);
-                    NDArray ex = null;
-                    if (extra != null) {
-                        ex = extra.get(range);
-                        ex.attach(chunk);
-                    }
-                    NDArray out = body.apply(ps, in, ex);
-                    out.attach(call);
-                    parts.add(out);
-                }
-            }
-            return NDArrays.concat(parts, 0);
+            return ChunkedForward.inference(policy, input, extra, bytesPerRow, (rows, ex) -> body.apply(ps, rows, ex));
         }, java.util.Collections::singletonList);
     }
 
