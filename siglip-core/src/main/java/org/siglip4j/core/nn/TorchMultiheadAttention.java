@@ -12,7 +12,10 @@ import ai.djl.util.PairList;
 /**
  * {@code torch.nn.MultiheadAttention(dim, heads, batch_first=True)} with packed
  * {@code in_proj_weight} [3D, D] (q, k, v rows in that order), {@code in_proj_bias} [3D] and
- * {@code out_proj}; used by the MAP head with a learned query.
+ * {@code out_proj}; used by the MAP head with a learned query. The layer is the projections
+ * around an {@link AttentionKernel}: always {@link EagerAttention#TORCH_MULTIHEAD}, the math of the
+ * torch module it mirrors (HF's {@code attn_implementation} does not reach it either), whatever
+ * kernel the {@link ComputePolicy} gives the encoder layers.
  */
 public final class TorchMultiheadAttention extends SiglipModule {
     private final Parameter inProjWeight;
@@ -20,6 +23,7 @@ public final class TorchMultiheadAttention extends SiglipModule {
     private final TorchLinear outProj;
     private final int dim;
     private final int heads;
+    private final AttentionKernel kernel = EagerAttention.TORCH_MULTIHEAD;
     /** Whether the policy this layer runs with sends large projections to oneDNN. */
     private volatile boolean oneDnn = ComputePolicy.DEFAULT.oneDnnLinear();
 
@@ -61,17 +65,13 @@ public final class TorchMultiheadAttention extends SiglipModule {
         long bqsz = query.getShape().get(0);
         long lq = query.getShape().get(1);
         NDArray q = own(TorchLinear.linear(query, wq, bq, oneDnn), kv);
-        q = q.reshape(bqsz, lq, heads, hd).transpose(0, 2, 1, 3);
-        q = q.mul(Scalars.of(q, Math.sqrt(1.0 / hd)));
-        NDArray k = TorchLinear.linear(kv, wk, bk, oneDnn).reshape(bsz, l, heads, hd).transpose(0, 2, 3, 1);
-        NDArray v = TorchLinear.linear(kv, wv, bv, oneDnn).reshape(bsz, l, heads, hd).transpose(0, 2, 1, 3);
-        // q was moved to the activations' manager above, so every product below lands there
-        NDArray scores = q.matMul(k);
-        if (maskBias != null) {
-            scores = scores.add(maskBias);
-        }
-        NDArray probs = scores.softmax(-1);
-        NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(bsz, lq, dim);
+        q = q.reshape(bqsz, lq, heads, hd).transpose(0, 2, 1, 3); // [Bq, H, Lq, d]
+        NDArray kT = TorchLinear.linear(kv, wk, bk, oneDnn).reshape(bsz, l, heads, hd).transpose(0, 2, 3, 1);
+        // q was moved to the activations' manager above, so every product in the kernel lands there
+        NDArray context = kernel.attend(q, kT,
+                () -> TorchLinear.linear(kv, wv, bv, oneDnn).reshape(bsz, l, heads, hd).transpose(0, 2, 1, 3),
+                maskBias, (float) Math.sqrt(1.0 / hd), 0f, training);
+        NDArray out = context.transpose(0, 2, 1, 3).reshape(bsz, lq, dim);
         return outProj.forward(ps, out, training);
     }
 
