@@ -11,6 +11,7 @@ import org.siglip4j.core.pipeline.SiglipPipelines;
 import org.siglip4j.core.pipeline.ZeroShotImageClassifier;
 import org.siglip4j.train.ClassificationTrainer;
 import org.siglip4j.train.FinetuneSetup;
+import org.siglip4j.train.ReleaseFreeMemory;
 import org.siglip4j.train.SiglipTrainer;
 import org.siglip4j.train.Trainer;
 import org.siglip4j.train.TrainerConfig;
@@ -184,7 +185,8 @@ final class FinetuneCommand implements Callable<Integer> {
         o.flush();
         Trainer.Result r;
         try (NDManager root = NDManager.newBaseManager(SiglipPipelines.device(device))) {
-            r = setup.run(config, resume, every, root);
+            // main() tuned the allocator: give its kept memory back once the steps are done
+            r = setup.run(config, resume, every, root, new ReleaseFreeMemory());
         }
         summary(o, r, trainSet);
         return 0;

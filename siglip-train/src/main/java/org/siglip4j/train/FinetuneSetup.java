@@ -229,14 +229,18 @@ public final class FinetuneSetup {
      * @param resume continue from the newest checkpoint
      * @param evalEvery steps between evaluations (0 = only at the end)
      * @param manager where the model lives (its device trains)
+     * @param listeners told about the run (e.g. {@link ReleaseFreeMemory}, which an application
+     *     that tuned the allocator installs)
      * @return what the run did
      */
-    public Trainer.Result run(TrainerConfig config, boolean resume, int evalEvery, NDManager manager) {
+    public Trainer.Result run(TrainerConfig config, boolean resume, int evalEvery, NDManager manager,
+            TrainingListener... listeners) {
         int batchSize = config.batchSize();
         switch (kind) {
             case CLASSIFIER -> {
                 try (SiglipForImageClassification model = classifier(manager);
                      ClassificationTrainer trainer = new ClassificationTrainer(model, modelDir, config)) {
+                    listen(trainer, listeners);
                     ToDoubleFunction<SiglipForImageClassification> eval = valData == null ? null
                             : m -> ValidationAccuracy.classification(m, valData, trainer::labelId, batchSize);
                     return trainer.fit(data, resume, eval, evalEvery);
@@ -246,6 +250,7 @@ public final class FinetuneSetup {
                 try (Siglip2Model model = Siglip2Model.fromPretrained(modelDir, manager);
                      SiglipTokenizer tok = SiglipTokenizer.load(modelDir);
                      SiglipTrainer trainer = new SiglipTrainer(model, patches, tok, modelDir, config)) {
+                    listen(trainer, listeners);
                     return trainer.fit(data, resume, null, evalEvery);
                 }
             }
@@ -253,11 +258,18 @@ public final class FinetuneSetup {
                 try (SiglipModel model = SiglipModel.fromPretrained(modelDir, manager);
                      SiglipTokenizer tok = SiglipTokenizer.load(modelDir);
                      SiglipTrainer trainer = new SiglipTrainer(model, tok, modelDir, config)) {
+                    listen(trainer, listeners);
                     ToDoubleFunction<SiglipModel> eval = valData == null ? null
                             : m -> ValidationAccuracy.inBatchRetrieval(m, tok, valData, batchSize);
                     return trainer.fit(data, resume, eval, evalEvery);
                 }
             }
+        }
+    }
+
+    private static void listen(Trainer trainer, TrainingListener[] listeners) {
+        for (TrainingListener l : listeners) {
+            trainer.addListener(l);
         }
     }
 

@@ -36,6 +36,15 @@ public interface TrainingListener {
     default void onCheckpoint(int step, Path checkpoint) {}
 
     /**
+     * After the last step and its checkpoint, before the final model folder is written: the run's
+     * activations are freed by then. {@link ReleaseFreeMemory} gives the memory the allocator keeps
+     * back to the system here.
+     *
+     * @param completedSteps the steps the run completed
+     */
+    default void onStepsDone(int completedSteps) {}
+
+    /**
      * After the run's final model folder and plot are written.
      *
      * @param result the run's result

@@ -2,7 +2,6 @@ package org.siglip4j.train;
 
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.io.TerminalProgress;
-import org.siglip4j.core.nn.MallocTuning;
 import org.siglip4j.train.data.BatchLoader;
 import org.siglip4j.train.data.PairSource;
 import org.siglip4j.train.metrics.MetricsLog;
@@ -99,9 +98,7 @@ final class TrainingLoop {
             Path saved = trainer.saveCheckpoint(lastLoss);
             trainer.listeners().forEach(l -> l.onCheckpoint(completed, saved));
         }
-        // the run's activations are freed; give glibc's kept copies back (MallocTuning keeps
-        // freed memory for reuse, which a process that goes on after training does not need)
-        MallocTuning.releaseFreeMemory();
+        trainer.listeners().forEach(l -> l.onStepsDone(completed));
         Path finalModel = out.resolve("model");
         checkpoints.writeModel(trainer.model(), finalModel);
         TrainingPlot.write(MetricsLog.read(out.resolve("metrics.jsonl")), title + ": " + out.getFileName(),

@@ -1,6 +1,7 @@
 package org.siglip4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -69,5 +70,46 @@ class TrainingListenerTest {
         assertEquals(1, finished.size());
         assertEquals(4, finished.get(0).steps());
         assertEquals(steps.get(3).loss(), finished.get(0).finalLoss(), 0.0);
+    }
+
+    /**
+     * The end of the steps is told once, after the last checkpoint and before the final model
+     * folder is written: where an application releases memory (ReleaseFreeMemory); the trainer
+     * itself no longer touches the allocator.
+     */
+    @Test
+    void stepsDoneComesAfterTheLastCheckpointAndBeforeTheFinalModel(@TempDir Path tmp) {
+        Path out = tmp.resolve("run");
+        List<String> events = new ArrayList<>();
+        try (NDManager root = NDManager.newBaseManager();
+                SiglipModel model = SiglipModel.fromPretrained(Fixtures.dir().toString(), root);
+                SiglipTokenizer tok = SiglipTokenizer.load(Fixtures.dir())) {
+            SiglipImageProcessor proc = SiglipImageProcessor.load(Fixtures.dir());
+            TrainerConfig cfg = TrainerConfig.builder(out).optBatchSize(8).optLearningRate(1e-3).optWarmupSteps(1)
+                    .optSteps(2).optShowProgress(false).build();
+            try (SiglipTrainer t = new SiglipTrainer(model, tok, Fixtures.dir(), cfg)) {
+                t.addListener(new ReleaseFreeMemory());
+                t.addListener(new TrainingListener() {
+                    @Override
+                    public void onCheckpoint(int step, Path checkpoint) {
+                        events.add("checkpoint " + step);
+                    }
+
+                    @Override
+                    public void onStepsDone(int completedSteps) {
+                        assertFalse(Files.exists(out.resolve("model")), "final model not written yet");
+                        events.add("done " + completedSteps);
+                    }
+
+                    @Override
+                    public void onFinish(SiglipTrainer.Result result) {
+                        assertTrue(Files.isDirectory(result.finalModel()));
+                        events.add("finish");
+                    }
+                });
+                t.fit(new SyntheticPairs(proc, 16), false, null, 0);
+            }
+        }
+        assertEquals(List.of("checkpoint 2", "done 2", "finish"), events);
     }
 }

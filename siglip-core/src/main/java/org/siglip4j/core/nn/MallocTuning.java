@@ -53,8 +53,8 @@ public final class MallocTuning {
     private MallocTuning() {}
 
     /**
-     * Applies the settings once (later calls return the first result). Called when the first
-     * SigLIP block is created.
+     * Applies the settings once (later calls return the first result). An application calls it
+     * at start-up, before its first model loads; nothing in the library does.
      *
      * @return what was done
      */

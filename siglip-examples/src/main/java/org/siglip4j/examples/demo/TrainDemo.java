@@ -17,6 +17,7 @@ import org.siglip4j.core.processing.SiglipImageProcessor;
 import org.siglip4j.core.tokenizer.SiglipTokenizer;
 import org.siglip4j.eval.ClassificationMetrics;
 import org.siglip4j.eval.Embeddings;
+import org.siglip4j.train.ReleaseFreeMemory;
 import org.siglip4j.train.SiglipTrainer;
 import org.siglip4j.train.TrainerConfig;
 import org.siglip4j.train.data.PairSource;
@@ -199,6 +200,7 @@ public final class TrainDemo {
                     .optPrefetch(3).optShowProgress(o.showProgress()).build();
             SiglipTrainer.Result r;
             try (SiglipTrainer trainer = new SiglipTrainer(model, tokenizer, init, cfg)) {
+                trainer.addListener(new ReleaseFreeMemory()); // the evaluation that follows needs less
                 r = trainer.fit(pairs(List.of(fashionTrain, mnistTrain), processor), false, null, 0);
             }
             List<DatasetResult> results = new ArrayList<>();
