@@ -27,7 +27,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The skeleton every trainer shares; a {@link TrainingTask} fills in the forward and backward
  * passes. Construction freezes what the {@link FreezePolicy} says and creates the AdamW state, the
  * learning-rate schedule, the per-device replicas and the checkpoint store. One step: collate the
- * batch ({@link org.siglip4j.train.data.Collator}), let the task run its pieces, sum replica
+ * batch ({@link org.siglip4j.train.data.Collator}; in {@code fit} the loader has tokenized it
+ * already, on its own thread), let the task run its pieces, sum replica
  * gradients into the master parameters, clip by global norm, update once, refresh the replicas.
  * The run loop around steps (resume, metrics, evaluation, checkpoints) is {@link #fit}'s, shared
  * through {@code TrainingLoop}.

@@ -44,8 +44,9 @@ final class TrainingLoop {
         long t0 = System.nanoTime();
         long pairs = 0;
         try (MetricsLog log = MetricsLog.open(out.resolve("metrics.jsonl"), resume ? start : -1);
+             // the collator's tokenization runs on the loader's thread, overlapping the previous step
              BatchLoader loader = new BatchLoader(data, config.batchSize(), config.seed(), config.workers(),
-                     config.prefetch());
+                     config.prefetch(), trainer.task().collator()::prepare);
              TerminalProgress bar = TerminalProgress.start(new PrintWriter(System.err, true), "train",
                      config.steps(), "steps", 1, config.showProgress())) {
             bar.stepTo(start);

@@ -8,7 +8,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.siglip4j.core.SiglipException;
 
 /**
  * Loads training batches on worker threads with prefetching.
@@ -34,12 +37,30 @@ public final class BatchLoader implements AutoCloseable {
      * @param texts one caption per image
      * @param groups positive group per image ({@code null} entries: own caption only)
      * @param failures one line per record left out
+     * @param inputIds the captions' token ids when the loader's {@link Collator#prepare} tokenized
+     *     them ahead of the step, else null
      */
     public record Batch(int step, int epoch, List<float[]> pixels, List<String> texts, List<String> groups,
-                        List<String> failures) {
+                        List<String> failures, long[][] inputIds) {
+        /** A batch whose captions are not tokenized yet. */
+        public Batch(int step, int epoch, List<float[]> pixels, List<String> texts, List<String> groups,
+                     List<String> failures) {
+            this(step, epoch, pixels, texts, groups, failures, null);
+        }
+
         /** The number of pairs actually loaded. */
         public int size() {
             return pixels.size();
+        }
+
+        /**
+         * This batch with its captions' token ids.
+         *
+         * @param ids one row per caption
+         * @return the copy
+         */
+        public Batch withInputIds(long[][] ids) {
+            return new Batch(step, epoch, pixels, texts, groups, failures, ids);
         }
     }
 
@@ -48,12 +69,15 @@ public final class BatchLoader implements AutoCloseable {
     private final int batchSize;
     private final long seed;
     private final int prefetch;
+    private final UnaryOperator<Batch> prepare;
     private final ExecutorService workers;
     private final ExecutorService assembler;
     private final Map<Integer, Future<Batch>> pending = new ConcurrentHashMap<>();
     private final Map<Integer, int[]> orders = new ConcurrentHashMap<>();
 
     /**
+     * A loader that leaves collating to the step.
+     *
      * @param source the records
      * @param batchSize pairs per step (at most the number of records)
      * @param seed shuffling and augmentation seed
@@ -61,6 +85,24 @@ public final class BatchLoader implements AutoCloseable {
      * @param prefetch how many steps ahead to prepare
      */
     public BatchLoader(PairSource source, int batchSize, long seed, int workers, int prefetch) {
+        this(source, batchSize, seed, workers, prefetch, UnaryOperator.identity());
+    }
+
+    /**
+     * A loader that also runs the tensor-free part of collating ({@link Collator#prepare}: the
+     * tokenization) on its own thread, so that it overlaps the previous step instead of running in
+     * it. {@code prepare} must be thread-safe: it runs while the step (or an evaluation) may use
+     * the same tokenizer.
+     *
+     * @param source the records
+     * @param batchSize pairs per step (at most the number of records)
+     * @param seed shuffling and augmentation seed
+     * @param workers decoding threads
+     * @param prefetch how many steps ahead to prepare
+     * @param prepare applied to every loaded batch on the loader's thread
+     */
+    public BatchLoader(PairSource source, int batchSize, long seed, int workers, int prefetch,
+                       UnaryOperator<Batch> prepare) {
         if (batchSize <= 0 || batchSize > source.size()) {
             throw new IllegalArgumentException("batch size must be in 1.." + source.size() + ", got " + batchSize);
         }
@@ -69,6 +111,7 @@ public final class BatchLoader implements AutoCloseable {
         this.batchSize = batchSize;
         this.seed = seed;
         this.prefetch = Math.max(0, prefetch);
+        this.prepare = prepare;
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(Math.max(1, workers), r -> {
             Thread t = new Thread(r, "siglip-loader-" + n.incrementAndGet());
@@ -99,6 +142,9 @@ public final class BatchLoader implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while loading step " + step, e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof SiglipException s) {
+                throw s; // a caption the tokenizer refuses reads as it did when the step tokenized
+            }
             throw new IllegalStateException("loading step " + step + " failed: " + e.getCause(), e.getCause());
         } finally {
             pending.remove(step);
@@ -138,12 +184,21 @@ public final class BatchLoader implements AutoCloseable {
                 failures.add(source.describe(idx) + ": " + (c.getMessage() == null ? c.toString() : c.getMessage()));
             }
         }
-        return new Batch(step, epoch, pixels, texts, groups, failures);
+        return prepare.apply(new Batch(step, epoch, pixels, texts, groups, failures));
     }
 
+    /**
+     * Stops loading. Waits (a few seconds at most) for a batch being prepared, so that nothing
+     * uses the tokenizer after the trainer's caller closes it.
+     */
     @Override
     public void close() {
         workers.shutdownNow();
         assembler.shutdownNow();
+        try {
+            assembler.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

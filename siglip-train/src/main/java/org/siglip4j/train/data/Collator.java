@@ -5,8 +5,10 @@ import ai.djl.ndarray.NDManager;
 /**
  * The collate step between the {@link BatchLoader} and a training step: turns one loaded batch
  * (decoded pixels, caption strings, group names) into the tensors the step's forward pass takes,
- * as a PyTorch {@code collate_fn} does. Tokenization, image stacking and label lookup happen here,
- * never inside the step.
+ * as a PyTorch {@code collate_fn} does. In two parts: {@link #prepare}, the work that needs no
+ * tensors (tokenization), which the trainer's loader runs on its own thread ahead of the step, and
+ * {@link #collate}, which makes the tensors in the step's manager (image stacking, label lookup,
+ * the token ids as an array).
  *
  * @param <T> the tensors of one batch
  */
@@ -14,7 +16,19 @@ import ai.djl.ndarray.NDManager;
 public interface Collator<T> {
 
     /**
-     * Makes the tensors of a batch.
+     * The part of collating that needs no tensors, done before the step on a loader thread; the
+     * default does nothing. Must be thread-safe, and {@link #collate} must give the same tensors
+     * whether or not it ran.
+     *
+     * @param batch the loaded batch
+     * @return the batch with that work done
+     */
+    default BatchLoader.Batch prepare(BatchLoader.Batch batch) {
+        return batch;
+    }
+
+    /**
+     * Makes the tensors of a batch (running {@link #prepare} first if the loader did not).
      *
      * @param batch the loaded batch
      * @param manager owner of the tensors (the step's manager)

@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * Collates image-text batches for contrastive training: stacks the images, tokenizes the
- * captions with the model's tokenizer and builds the matrix of positives from the groups.
+ * captions with the model's tokenizer (in {@link #prepare}, on the loader's thread when the
+ * trainer's loader runs it) and builds the matrix of positives from the groups.
  *
  * <p>Images are either fixed-size {@code [n, 3, H, W]} pixel values (SigLIP) or SigLIP 2 NaFlex
  * packed patch sequences, unpacked into {@code [pixel_values, pixel_attention_mask, spatial_shapes]}
@@ -69,8 +70,14 @@ public final class ImageTextCollator implements Collator<ImageTextCollator.Tenso
         List<float[]> pixels = batch.pixels();
         NDList images = naflex != null ? naflex.unpack(pixels).toNDList(manager)
                 : new NDList(manager.create(Collator.stack(pixels), new Shape(pixels.size(), 3, height, width)));
-        NDArray ids = tokenizer.encode(batch.texts(), manager);
+        NDArray ids = manager.create(prepare(batch).inputIds()); // int64 [n, maxLength]
         return new Tensors(images, ids, positives(batch.groups(), manager));
+    }
+
+    /** Tokenizes the captions (the tokenizer is thread-safe: ConcurrentTokenizationTest). */
+    @Override
+    public BatchLoader.Batch prepare(BatchLoader.Batch batch) {
+        return batch.inputIds() != null ? batch : batch.withInputIds(tokenizer.encode(batch.texts()));
     }
 
     /**
