@@ -45,7 +45,7 @@ public final class RetrievalEvaluator {
         BatchEmbedder embedder = BatchEmbedder.withCache(model, cacheDir, batchSize, showProgress);
         List<String> texts = manifest.texts();
         if (canonicalize) {
-            texts.replaceAll(TextCanonicalizer::canonicalize);
+            texts.replaceAll(PromptCanonicalizer::canonicalize);
         }
         EmbeddingRun textRun = embedder.embedTexts(texts);
         EmbeddingRun imageRun = embedder.embedImages(manifest.images());

@@ -37,7 +37,7 @@ import org.siglip4j.core.processing.SiglipProcessor;
  *
  * <p>Images: {@link ImagePreprocessing#RESIZE} is the folder's {@link SiglipImageProcessor} as it
  * is (bit-exact with HF's {@code pixel_values} for PNG inputs); {@link
- * ImagePreprocessing#RESIZE_CENTER_CROP} first applies {@link ResizeCenterCrop} (shorter side to
+ * ImagePreprocessing#RESIZE_CENTER_CROP} first applies {@link BigVisionResizeCrop} (shorter side to
  * {@code floor(size / 0.875)} with the processor's Pillow filter, central {@code size x size}
  * crop), then the processor's rescale and normalisation. Texts: the folder's tokenizer (padded to
  * its max length, no attention mask, as SigLIP was trained). Each call runs one forward pass over
@@ -299,7 +299,7 @@ public final class SiglipEmbeddingModel implements EmbeddingModel, AutoCloseable
         if (preprocessing == ImagePreprocessing.RESIZE) {
             return images.resize(image);
         }
-        return ResizeCenterCrop.apply(image, preprocessing.resizeShorterSideTo(size), size,
+        return BigVisionResizeCrop.apply(image, preprocessing.resizeShorterSideTo(size), size,
                 images.config().resample());
     }
 

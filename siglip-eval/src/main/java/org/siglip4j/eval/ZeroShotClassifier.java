@@ -47,7 +47,7 @@ public record ZeroShotClassifier(List<String> classNames, PromptTemplates templa
             boolean canonicalize) {
         List<String> out = templates.fill(className);
         if (canonicalize) {
-            out.replaceAll(TextCanonicalizer::canonicalize);
+            out.replaceAll(PromptCanonicalizer::canonicalize);
         }
         return out;
     }

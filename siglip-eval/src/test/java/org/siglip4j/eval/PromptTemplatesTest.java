@@ -65,8 +65,8 @@ class PromptTemplatesTest {
     @Test
     void canonicalisationFollowsBigVision() {
         assertEquals("a photo of a hen of the woods",
-                TextCanonicalizer.canonicalize("A  photo of a Hen of the Woods."));
-        assertEquals("its a tshirt", TextCanonicalizer.canonicalize("  It's a T-shirt!\t"));
+                PromptCanonicalizer.canonicalize("A  photo of a Hen of the Woods."));
+        assertEquals("its a tshirt", PromptCanonicalizer.canonicalize("  It's a T-shirt!\t"));
         assertEquals(List.of("a photo of a great white shark"),
                 ZeroShotClassifier.prompts("Great White Shark", PromptTemplates.simple(), true));
         assertEquals(List.of("a photo of a Great White Shark."),

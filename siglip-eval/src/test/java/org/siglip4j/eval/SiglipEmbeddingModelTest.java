@@ -167,20 +167,20 @@ class SiglipEmbeddingModelTest {
     @Test
     void cropGeometryFollowsBigVision() {
         // 32 / 0.875 = 36.57 -> 36; ratio 36/160 = 0.225; 240 * 0.225 = 54; (54-32)/2 = 11
-        assertEquals(new ResizeCenterCrop.Geometry(54, 36, 11, 2, 32),
-                ResizeCenterCrop.geometry(240, 160, 36, 32));
-        assertEquals(new ResizeCenterCrop.Geometry(36, 54, 2, 11, 32),
-                ResizeCenterCrop.geometry(160, 240, 36, 32));
+        assertEquals(new BigVisionResizeCrop.Geometry(54, 36, 11, 2, 32),
+                BigVisionResizeCrop.geometry(240, 160, 36, 32));
+        assertEquals(new BigVisionResizeCrop.Geometry(36, 54, 2, 11, 32),
+                BigVisionResizeCrop.geometry(160, 240, 36, 32));
         // 256 for 224; a 500x375 ImageNet photo -> 341x256 (341.33), crop at (58, 16)
         assertEquals(256, ImagePreprocessing.RESIZE_CENTER_CROP.resizeShorterSideTo(224));
-        assertEquals(new ResizeCenterCrop.Geometry(341, 256, 58, 16, 224),
-                ResizeCenterCrop.geometry(500, 375, 256, 224));
+        assertEquals(new BigVisionResizeCrop.Geometry(341, 256, 58, 16, 224),
+                BigVisionResizeCrop.geometry(500, 375, 256, 224));
         // round half to even like tf.round: ratio 36/8 = 4.5; 9 * 4.5 = 40.5 -> 40, 11 * 4.5 = 49.5 -> 50
-        assertEquals(new ResizeCenterCrop.Geometry(36, 40, 2, 4, 32),
-                ResizeCenterCrop.geometry(8, 9, 36, 32));
-        assertEquals(new ResizeCenterCrop.Geometry(50, 36, 9, 2, 32),
-                ResizeCenterCrop.geometry(11, 8, 36, 32));
-        assertThrows(SiglipException.class, () -> ResizeCenterCrop.geometry(10, 10, 20, 21));
+        assertEquals(new BigVisionResizeCrop.Geometry(36, 40, 2, 4, 32),
+                BigVisionResizeCrop.geometry(8, 9, 36, 32));
+        assertEquals(new BigVisionResizeCrop.Geometry(50, 36, 9, 2, 32),
+                BigVisionResizeCrop.geometry(11, 8, 36, 32));
+        assertThrows(SiglipException.class, () -> BigVisionResizeCrop.geometry(10, 10, 20, 21));
     }
 
     /** R = x and G = y: after resize + crop, each pixel must show its source coordinate. */

@@ -9,15 +9,17 @@ import org.siglip4j.core.processing.RgbImage;
  * The pixel work of {@link ImagePreprocessing#RESIZE_CENTER_CROP}: big_vision's evaluation
  * pipeline {@code resize_small(S)|central_crop(size)}, with the resampling done by the model's own
  * Pillow filter ({@link PillowResize}, bicubic for every SigLIP checkpoint) instead of TensorFlow's.
+ * (Not core's {@link org.siglip4j.core.processing.ResizeCenterCrop}, the timm and open_clip step a
+ * preprocessor config names.)
  *
  * <p>Geometry, as big_vision computes it: {@code ratio = S / min(w, h)} in float32, each side
  * becomes {@code round(side * ratio)} (round half to even, like {@code tf.round}), so the shorter
  * side becomes exactly {@code S}; the crop starts at {@code ((w' - size) / 2, (h' - size) / 2)}
  * rounded down.
  */
-public final class ResizeCenterCrop {
+public final class BigVisionResizeCrop {
 
-    private ResizeCenterCrop() {}
+    private BigVisionResizeCrop() {}
 
     /**
      * Where the crop lies in the resized image.

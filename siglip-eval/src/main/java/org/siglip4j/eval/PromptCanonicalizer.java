@@ -8,10 +8,11 @@ import java.util.Locale;
  * runs of Python whitespace folded to one space, ends trimmed), the rules the tokenizer applies
  * too. SigLIP's published zero-shot numbers were produced on canonicalised prompts, and its
  * tokeniser was trained on canonicalised captions, so this can matter by a fraction of a point.
+ * The rules themselves live once, in core's canonicaliser; this class only adds the lower case.
  */
-public final class TextCanonicalizer {
+public final class PromptCanonicalizer {
 
-    private TextCanonicalizer() {}
+    private PromptCanonicalizer() {}
 
     /**
      * Canonicalises a text.
