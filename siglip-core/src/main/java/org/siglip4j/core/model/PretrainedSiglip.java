@@ -196,8 +196,8 @@ public abstract class PretrainedSiglip extends SiglipModule implements AutoClose
     }
 
     /**
-     * The system property that overrides both chunk budgets; read only by {@link
-     * ComputePolicy#fromSystemProperties()}.
+     * {@link ComputePolicy#CHUNK_PROPERTY}, kept here for callers that name it on the model; read
+     * only by {@link ComputePolicy#fromSystemProperties()}.
      */
     public static final String CHUNK_PROPERTY = ComputePolicy.CHUNK_PROPERTY;
 
