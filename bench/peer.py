@@ -417,10 +417,17 @@ class Peer:
             return self._train_step(x, req["ids_shape"], bool(req.get("grad_checkpointing", False)))
         raise ValueError("unknown row " + row)
 
+    def _set_checkpointing(self, on):
+        self.model.vision_model.encoder.gradient_checkpointing = on
+        self.model.text_model.encoder.gradient_checkpointing = on
+
+    def _embed_pairs(self, pixels, ids):
+        """The image and text embeddings the train step's loss compares."""
+        return self.model.vision_model(pixels), self.model.text_model(ids)
+
     def _train_step(self, pixels, ids_shape, checkpointing=False):
         m = self.model
-        m.vision_model.encoder.gradient_checkpointing = checkpointing
-        m.text_model.encoder.gradient_checkpointing = checkpointing
+        self._set_checkpointing(checkpointing)
         if self.opt is None:
             m.train()
             self.opt = torch.optim.AdamW(m.parameters(), lr=1e-5, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-4)
@@ -428,7 +435,7 @@ class Peer:
             # a new batch size: new token ids (the optimiser state carries over, as on our side)
             self.ids = torch.randint(3, 500, ids_shape)
         with torch.enable_grad():
-            loss = sigmoid_loss(m.vision_model(pixels), m.text_model(self.ids), m.logit_scale, m.logit_bias)
+            loss = sigmoid_loss(*self._embed_pairs(pixels, self.ids), m.logit_scale, m.logit_bias)
             loss.backward()
         torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
         self.opt.step()

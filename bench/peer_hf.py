@@ -126,29 +126,18 @@ class HfPeer(base.Peer):
             return self._train_step(x, req["ids_shape"], bool(req.get("grad_checkpointing", False)))
         return super()._call(req, x)
 
-    def _train_step(self, pixels, ids_shape, checkpointing=False):
-        m = self.model
-        if checkpointing != getattr(self, "checkpointing", None):
-            if checkpointing:
+    def _set_checkpointing(self, on):
+        if on != getattr(self, "checkpointing", None):
+            if on:
                 # HF's own switch (torch.utils.checkpoint per encoder layer), non-reentrant
-                m.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+                self.model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
             else:
-                m.gradient_checkpointing_disable()
-            self.checkpointing = checkpointing
-        if self.opt is None:
-            m.train()
-            self.opt = torch.optim.AdamW(m.parameters(), lr=1e-5, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-4)
-        if getattr(self, "ids", None) is None or list(self.ids.shape) != list(ids_shape):
-            self.ids = torch.randint(3, 500, ids_shape)
-        with torch.enable_grad():
-            img = m.vision_model(pixel_values=pixels).pooler_output
-            txt = m.text_model(input_ids=self.ids).pooler_output
-            loss = base.sigmoid_loss(img, txt, m.logit_scale, m.logit_bias)
-            loss.backward()
-        torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
-        self.opt.step()
-        self.opt.zero_grad(set_to_none=True)
-        return loss.detach()
+                self.model.gradient_checkpointing_disable()
+            self.checkpointing = on
+
+    def _embed_pairs(self, pixels, ids):
+        return (self.model.vision_model(pixel_values=pixels).pooler_output,
+                self.model.text_model(input_ids=ids).pooler_output)
 
     def unload(self, req):
         self.sessions = None

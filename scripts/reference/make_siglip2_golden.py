@@ -163,19 +163,28 @@ def zero_shot(folder: Path, images, expected: Path):
         {"labels": LABELS, "hypothesis_template": "This is a photo of {}.", "results": out}, indent=1) + "\n")
 
 
-def make_fixres(tok):
-    folder = RES / "siglip2-tiny-fixres"
+def save_tiny_model(name, tok, tokenizer_class, config_class, model_class, vision, seed):
+    """A tiny random model (2 layers of width 32 per tower) with its tokenizer, saved in RES/name.
+
+    Returns the folder and its expected/ folder (created)."""
+    folder = RES / name
     expected = folder / "expected"
     expected.mkdir(parents=True, exist_ok=True)
-    write_tokenizer(folder, tok, "GemmaTokenizer")
-    torch.manual_seed(19)
-    config = SiglipConfig(text_config=text_config(tok.get_vocab_size()),
-                          vision_config=dict(image_size=32, patch_size=8, hidden_size=32, intermediate_size=64,
-                                             num_hidden_layers=2, num_attention_heads=4))
+    write_tokenizer(folder, tok, tokenizer_class)
+    torch.manual_seed(seed)
+    config = config_class(text_config=text_config(tok.get_vocab_size()),
+                          vision_config=dict(vision, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                             num_attention_heads=4))
     config._attn_implementation = "eager"
-    model = SiglipModel(config).eval()
-    randomize_affine(model, torch.Generator().manual_seed(190))
+    model = model_class(config).eval()
+    randomize_affine(model, torch.Generator().manual_seed(seed * 10))
     model.save_pretrained(folder)
+    return folder, expected
+
+
+def make_fixres(tok):
+    folder, expected = save_tiny_model("siglip2-tiny-fixres", tok, "GemmaTokenizer", SiglipConfig, SiglipModel,
+                                       dict(image_size=32, patch_size=8), seed=19)
     SiglipImageProcessor(size={"height": 32, "width": 32}, resample=2, image_mean=[0.5] * 3,
                          image_std=[0.5] * 3).save_pretrained(folder)
     model = SiglipModel.from_pretrained(folder, attn_implementation="eager").eval()
@@ -196,18 +205,8 @@ def make_fixres(tok):
 
 
 def make_naflex(tok):
-    folder = RES / "siglip2-tiny-naflex"
-    expected = folder / "expected"
-    expected.mkdir(parents=True, exist_ok=True)
-    write_tokenizer(folder, tok, "Siglip2Tokenizer")
-    torch.manual_seed(29)
-    config = Siglip2Config(text_config=text_config(tok.get_vocab_size()),
-                           vision_config=dict(num_patches=16, patch_size=4, hidden_size=32, intermediate_size=64,
-                                              num_hidden_layers=2, num_attention_heads=4))
-    config._attn_implementation = "eager"
-    model = Siglip2Model(config).eval()
-    randomize_affine(model, torch.Generator().manual_seed(290))
-    model.save_pretrained(folder)
+    folder, expected = save_tiny_model("siglip2-tiny-naflex", tok, "Siglip2Tokenizer", Siglip2Config, Siglip2Model,
+                                       dict(num_patches=16, patch_size=4), seed=29)
     from transformers.models.siglip2.image_processing_pil_siglip2 import Siglip2ImageProcessorPil
     Siglip2ImageProcessorPil(patch_size=4, max_num_patches=24).save_pretrained(folder)
     model = Siglip2Model.from_pretrained(folder, attn_implementation="eager").eval()

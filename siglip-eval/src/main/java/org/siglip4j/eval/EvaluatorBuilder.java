@@ -12,6 +12,8 @@ import org.siglip4j.core.SiglipException;
 public abstract class EvaluatorBuilder<B extends EvaluatorBuilder<B>> {
     private boolean canonicalize;
     private int batchSize = 32;
+    /** The settings of {@link InProcessEvaluation}'s setters, for the builders that implement it. */
+    final InProcessRun inProcess = new InProcessRun();
 
     /** For subclasses. */
     protected EvaluatorBuilder() {}

@@ -1,8 +1,6 @@
 package org.siglip4j.eval;
 
-import java.nio.file.Path;
 import java.util.List;
-import org.siglip4j.core.SiglipException;
 
 /**
  * Image-text retrieval on a {@link RetrievalManifest} with an {@link EmbeddingModel}: images and
@@ -11,18 +9,14 @@ import org.siglip4j.core.SiglipException;
  */
 public final class RetrievalEvaluator {
 
-    private final EmbeddingModel model;
+    private final InProcessRun run;
     private final boolean canonicalize;
     private final int batchSize;
-    private final Path cacheDir;
-    private final boolean showProgress;
 
-    private RetrievalEvaluator(Builder b) {
-        this.model = b.model;
+    private RetrievalEvaluator(Builder b, InProcessRun run) {
+        this.run = run;
         this.canonicalize = b.canonicalize();
         this.batchSize = b.batchSize();
-        this.cacheDir = b.cacheDir;
-        this.showProgress = b.showProgress;
     }
 
     /**
@@ -42,7 +36,7 @@ public final class RetrievalEvaluator {
      */
     public RetrievalResult evaluate(RetrievalManifest manifest) {
         long t0 = System.nanoTime();
-        BatchEmbedder embedder = BatchEmbedder.withCache(model, cacheDir, batchSize, showProgress);
+        BatchEmbedder embedder = run.embedder(batchSize);
         List<String> texts = manifest.texts();
         if (canonicalize) {
             texts.replaceAll(PromptCanonicalizer::canonicalize);
@@ -51,55 +45,19 @@ public final class RetrievalEvaluator {
         EmbeddingRun imageRun = embedder.embedImages(manifest.images());
         float[][] scores = Embeddings.similarity(imageRun.embeddings(), textRun.embeddings());
         RetrievalMetrics metrics = RetrievalMetrics.compute(scores, manifest.textToImage());
-        return new RetrievalResult(model.id(), model.preprocessingId(),
+        return new RetrievalResult(run.model.id(), run.model.preprocessingId(),
                 new RetrievalResult.Data(manifest.file().toString(), manifest.entries().size(),
                         texts.size()),
                 canonicalize, RetrievalResult.TIE_RULE, metrics, Timing.of(imageRun, textRun, t0));
     }
 
     /**
-     * Builds a {@link RetrievalEvaluator}; only the model is required. Canonicalisation applies to
-     * the captions.
+     * Builds a {@link RetrievalEvaluator}; only the model is required ({@link InProcessEvaluation}).
+     * Canonicalisation applies to the captions.
      */
-    public static final class Builder extends EvaluatorBuilder<Builder> {
-        private EmbeddingModel model;
-        private Path cacheDir;
-        private boolean showProgress = true;
-
+    public static final class Builder extends EvaluatorBuilder<Builder>
+            implements InProcessEvaluation<Builder> {
         private Builder() {}
-
-        /**
-         * Sets the model (required).
-         *
-         * @param model the model
-         * @return this builder
-         */
-        public Builder setModel(EmbeddingModel model) {
-            this.model = model;
-            return this;
-        }
-
-        /**
-         * Caches image embeddings in this folder (default: no cache).
-         *
-         * @param cacheDir the folder, or {@code null}
-         * @return this builder
-         */
-        public Builder optCacheDir(Path cacheDir) {
-            this.cacheDir = cacheDir;
-            return this;
-        }
-
-        /**
-         * Shows a progress bar on stderr (default true).
-         *
-         * @param showProgress whether to show it
-         * @return this builder
-         */
-        public Builder optShowProgress(boolean showProgress) {
-            this.showProgress = showProgress;
-            return this;
-        }
 
         /**
          * Validates and builds.
@@ -107,11 +65,9 @@ public final class RetrievalEvaluator {
          * @return the evaluator
          */
         public RetrievalEvaluator build() {
-            if (model == null) {
-                throw new SiglipException("RetrievalEvaluator needs a model: call setModel(...)");
-            }
+            InProcessRun run = inProcess.copyFor("RetrievalEvaluator");
             validateShared();
-            return new RetrievalEvaluator(this);
+            return new RetrievalEvaluator(this, run);
         }
     }
 }

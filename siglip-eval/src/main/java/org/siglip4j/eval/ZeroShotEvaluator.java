@@ -1,9 +1,7 @@
 package org.siglip4j.eval;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.siglip4j.core.SiglipException;
 
 /**
  * Zero-shot classification of a labelled image folder with an {@link EmbeddingModel}.
@@ -25,16 +23,12 @@ import org.siglip4j.core.SiglipException;
  */
 public final class ZeroShotEvaluator {
 
-    private final EmbeddingModel model;
+    private final InProcessRun run;
     private final ZeroShotOptions options;
-    private final Path cacheDir;
-    private final boolean showProgress;
 
-    private ZeroShotEvaluator(Builder b, ZeroShotOptions options) {
-        this.model = b.model;
+    private ZeroShotEvaluator(InProcessRun run, ZeroShotOptions options) {
+        this.run = run;
         this.options = options;
-        this.cacheDir = b.cacheDir;
-        this.showProgress = b.showProgress;
     }
 
     /**
@@ -55,8 +49,7 @@ public final class ZeroShotEvaluator {
     public ZeroShotResult evaluate(LabelledImageFolder data) {
         long t0 = System.nanoTime();
         ClassNames.Resolved names = options.resolveNames(data);
-        BatchEmbedder embedder =
-                BatchEmbedder.withCache(model, cacheDir, options.batchSize(), showProgress);
+        BatchEmbedder embedder = run.embedder(options.batchSize());
         ZeroShotClassifier.Built built = options.buildClassifier(embedder, names);
         EmbeddingRun images = embedder.embedImages(data.images(), true);
         float[][] embeddings = images.embeddings();
@@ -79,53 +72,17 @@ public final class ZeroShotEvaluator {
         float[][] scores = built.classifier().scores(embeddings);
         ClassificationMetrics metrics = ClassificationMetrics.compute(scores, data.labels(),
                 names.names(), options.maxConfusedPairs());
-        return options.result(model, data, names, ZeroShotResult.SCORING, metrics,
+        return options.result(run.model, data, names, ZeroShotResult.SCORING, metrics,
                 Timing.of(images, built.textRun(), t0));
     }
 
     /**
-     * Builds a {@link ZeroShotEvaluator}; only the model is required. The protocol options are
-     * those of {@link ZeroShotOptions.Builder}.
+     * Builds a {@link ZeroShotEvaluator}; only the model is required ({@link InProcessEvaluation}).
+     * The protocol options are those of {@link ZeroShotOptions.Builder}.
      */
-    public static final class Builder extends ZeroShotOptions.Builder<Builder> {
-        private EmbeddingModel model;
-        private Path cacheDir;
-        private boolean showProgress = true;
-
+    public static final class Builder extends ZeroShotOptions.Builder<Builder>
+            implements InProcessEvaluation<Builder> {
         private Builder() {}
-
-        /**
-         * Sets the model (required).
-         *
-         * @param model the model
-         * @return this builder
-         */
-        public Builder setModel(EmbeddingModel model) {
-            this.model = model;
-            return this;
-        }
-
-        /**
-         * Caches image embeddings in this folder (default: no cache).
-         *
-         * @param cacheDir the folder, or {@code null}
-         * @return this builder
-         */
-        public Builder optCacheDir(Path cacheDir) {
-            this.cacheDir = cacheDir;
-            return this;
-        }
-
-        /**
-         * Shows a progress bar on stderr (default true).
-         *
-         * @param showProgress whether to show it
-         * @return this builder
-         */
-        public Builder optShowProgress(boolean showProgress) {
-            this.showProgress = showProgress;
-            return this;
-        }
 
         /**
          * Validates and builds.
@@ -133,10 +90,8 @@ public final class ZeroShotEvaluator {
          * @return the evaluator
          */
         public ZeroShotEvaluator build() {
-            if (model == null) {
-                throw new SiglipException("ZeroShotEvaluator needs a model: call setModel(...)");
-            }
-            return new ZeroShotEvaluator(this, options("ZeroShotEvaluator"));
+            InProcessRun run = inProcess.copyFor("ZeroShotEvaluator");
+            return new ZeroShotEvaluator(run, options("ZeroShotEvaluator"));
         }
     }
 }

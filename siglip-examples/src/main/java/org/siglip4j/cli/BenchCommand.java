@@ -5,14 +5,12 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.examples.bench.Benchmark;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code siglip bench}: throughput and memory side by side with PyTorch eager. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
@@ -20,16 +18,10 @@ import picocli.CommandLine.Spec;
                 + "the two in one run, with random weights (nothing is downloaded).",
             "Prints images/s, texts/s, pairs/s, the ratio ours/PyTorch, the fraction of the measured GEMM rate "
                 + "and peak RSS per row. See docs/performance.md."})
-final class BenchCommand implements Callable<Integer> {
+final class BenchCommand extends SiglipCommand {
     private static final List<String> ROWS = List.of("vision", "text", "tokenizer", "preprocess", "train", "memory");
     /** Rows run only when named: the train step with gradient checkpointing on both sides. */
     private static final List<String> EXTRA_ROWS = List.of("train-ckpt");
-
-    @Mixin
-    SiglipCli.Common common;
-
-    @Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--rows", split = ",", paramLabel = "ROW",
             description = "Rows to run (default: all but train-ckpt): ${COMPLETION-CANDIDATES}.",

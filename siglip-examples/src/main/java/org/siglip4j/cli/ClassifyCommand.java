@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.model.AutoSiglip;
 import org.siglip4j.core.pipeline.ImageClassificationPipeline;
@@ -20,7 +19,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code siglip classify --model M IMAGE... --labels a,b,c}. */
 @Command(name = "classify", mixinStandardHelpOptions = true, sortOptions = false,
@@ -31,15 +29,9 @@ import picocli.CommandLine.Spec;
             "A fine-tuned classifier (a folder written by 'finetune --classification', config.json naming "
                     + "SiglipForImageClassification) needs no labels: its own (id2label) are scored with the "
                     + "softmax of its logits, as Hugging Face's image-classification pipeline."})
-final class ClassifyCommand implements Callable<Integer> {
-    @Mixin
-    SiglipCli.Common common;
-
+final class ClassifyCommand extends SiglipCommand {
     @Mixin
     ModelOptions modelOptions;
-
-    @Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files (PNG, JPEG, BMP, GIF).")
     List<Path> images;

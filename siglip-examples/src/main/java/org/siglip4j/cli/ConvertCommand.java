@@ -2,7 +2,6 @@ package org.siglip4j.cli;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.concurrent.Callable;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.checkpoint.format.CheckpointFormats;
 import org.siglip4j.core.checkpoint.format.CheckpointFormats.Format;
@@ -11,9 +10,7 @@ import org.siglip4j.core.hub.RepoId;
 import org.siglip4j.core.pipeline.SiglipPipelines;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code siglip convert --model ANY --to hf|open_clip --out DIR}. */
 @Command(name = "convert", mixinStandardHelpOptions = true, sortOptions = false,
@@ -22,13 +19,7 @@ import picocli.CommandLine.Spec;
                     + "timm image towers, big_vision .npz files. Writes: hf (transformers' SiglipModel folder) or "
                     + "open_clip (open_clip_config.json + open_clip_model.safetensors, for create_model('local-dir:DIR')).",
             "See docs/formats.md."})
-final class ConvertCommand implements Callable<Integer> {
-    @Mixin
-    SiglipCli.Common common;
-
-    @Spec
-    CommandLine.Model.CommandSpec spec;
-
+final class ConvertCommand extends SiglipCommand {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
             description = "Model folder, .npz file or hub id, in any layout siglip4j reads.")
     String model;

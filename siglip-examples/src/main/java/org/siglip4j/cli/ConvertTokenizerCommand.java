@@ -5,23 +5,18 @@ import org.siglip4j.core.io.AtomicFiles;
 import org.siglip4j.core.tokenizer.SentencePieceConverter;
 import org.siglip4j.core.tokenizer.SentencePieceModel;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 /** {@code siglip convert-tokenizer spiece.model tokenizer.json}. */
 @Command(name = "convert-tokenizer", mixinStandardHelpOptions = true,
         description = "Convert a SentencePiece spiece.model (as official SigLIP checkpoints ship) into a "
                 + "tokenizer.json for the Rust tokenizers library, with SigLIP's text canonicalisation.")
-final class ConvertTokenizerCommand implements Callable<Integer> {
-    @Mixin
-    SiglipCli.Common common;
-
+final class ConvertTokenizerCommand extends SiglipCommand {
     @Parameters(index = "0", paramLabel = "SPIECE_MODEL", description = "The spiece.model file.")
     Path input;
 

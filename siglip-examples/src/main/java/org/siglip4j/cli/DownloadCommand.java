@@ -1,7 +1,6 @@
 package org.siglip4j.cli;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.siglip4j.core.hub.HubConfig;
 import org.siglip4j.core.pipeline.SiglipPipelines;
 import picocli.CommandLine;
@@ -9,7 +8,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code siglip download google/siglip-base-patch16-224}. */
 @Command(name = "download", mixinStandardHelpOptions = true, sortOptions = false,
@@ -17,13 +15,7 @@ import picocli.CommandLine.Spec;
                 + "Python's huggingface_hub; files already there are not fetched again) and print its folder.",
             "Fetched: config.json, preprocessor_config.json, tokenizer files and the safetensors weights.",
             "Environment: HF_ENDPOINT, HF_TOKEN, HF_HOME / HF_HUB_CACHE, HF_HUB_OFFLINE."})
-final class DownloadCommand implements Callable<Integer> {
-    @Mixin
-    SiglipCli.Common common;
-
-    @Spec
-    CommandLine.Model.CommandSpec spec;
-
+final class DownloadCommand extends SiglipCommand {
     @Parameters(index = "0", paramLabel = "ID", description = "Hub id, e.g. google/siglip-base-patch16-224.")
     String id;
 

@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.checkpoint.DType;
 import org.siglip4j.core.checkpoint.RawTensor;
@@ -28,7 +27,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code siglip embed --model M [--image P]... [--text T]... [--texts-file F] --out FILE.safetensors}. */
 @Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
@@ -38,20 +36,14 @@ import picocli.CommandLine.Spec;
             "  text_embeds       [n_texts, d]         normalised, --text then --texts-file",
             "  logits_per_image  [n_images, n_texts]  only when both are given:",
             "                    image . text * exp(logit_scale) + logit_bias"})
-final class EmbedCommand implements Callable<Integer> {
+final class EmbedCommand extends SiglipCommand {
     /** Tensor names: other tools read them; do not rename. */
     static final String IMAGE_EMBEDS = "image_embeds";
     static final String TEXT_EMBEDS = "text_embeds";
     static final String LOGITS_PER_IMAGE = "logits_per_image";
 
     @Mixin
-    SiglipCli.Common common;
-
-    @Mixin
     ModelOptions modelOptions;
-
-    @Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-i", "--image"}, paramLabel = "IMAGE", description = "An image file (repeatable).")
     List<Path> images = new ArrayList<>();

@@ -1,16 +1,13 @@
 package org.siglip4j.cli;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.siglip4j.eval.RetrievalEvaluator;
 import org.siglip4j.eval.RetrievalManifest;
 import org.siglip4j.eval.RetrievalResult;
 import org.siglip4j.eval.SiglipEmbeddingModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code siglip eval-retrieval --model M --manifest F}: image-text retrieval recall of a JSONL
@@ -22,13 +19,7 @@ import picocli.CommandLine.Spec;
                 + " JSONL manifest: one {\"image\": \"path relative to the manifest\", \"captions\": [...]}"
                 + " (or \"text\": \"...\") per line.",
             "A hit at k when any correct item is in the top k; exact score ties are hits (as CLIP_benchmark)."})
-final class EvalRetrievalCommand implements Callable<Integer> {
-    @Mixin
-    SiglipCli.Common common;
-
-    @Spec
-    CommandSpec spec;
-
+final class EvalRetrievalCommand extends SiglipCommand {
     @Mixin
     EvalOptions eval;
 

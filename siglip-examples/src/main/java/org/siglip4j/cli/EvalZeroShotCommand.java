@@ -2,7 +2,6 @@ package org.siglip4j.cli;
 
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.eval.ClassNames;
 import org.siglip4j.eval.LabelledImageFolder;
@@ -12,9 +11,7 @@ import org.siglip4j.eval.ZeroShotEvaluator;
 import org.siglip4j.eval.ZeroShotResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code siglip eval-zeroshot --model M --data DIR}: zero-shot classification accuracy of a
@@ -27,13 +24,7 @@ import picocli.CommandLine.Spec;
                 + " val/n01440764/*.JPEG.",
             "Per class, the prompts of every template are embedded, averaged and re-normalised"
                 + " (open_clip's protocol); images are ranked by cosine; ties count as misses."})
-final class EvalZeroShotCommand implements Callable<Integer> {
-    @Mixin
-    SiglipCli.Common common;
-
-    @Spec
-    CommandSpec spec;
-
+final class EvalZeroShotCommand extends SiglipCommand {
     @Mixin
     EvalOptions eval;
 

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.config.SiglipConfig;
@@ -17,9 +16,7 @@ import org.siglip4j.core.onnx.SiglipOnnxExporter;
 import org.siglip4j.core.pipeline.SiglipPipelines;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code siglip export-onnx --model M --out DIR [--quantize int8|int4|int8-weights]}. */
 @Command(name = "export-onnx", mixinStandardHelpOptions = true, sortOptions = false,
@@ -29,13 +26,7 @@ import picocli.CommandLine.Spec;
                     + "outputs last_hidden_state, pooler_output, image_embeds / text_embeds, logits_per_image, "
                     + "logits_per_text. float32 graphs use standard opset-17 operators; the quantised ones ONNX "
                     + "Runtime's com.microsoft operators."})
-final class ExportOnnxCommand implements Callable<Integer> {
-    @Mixin
-    SiglipCli.Common common;
-
-    @Spec
-    CommandLine.Model.CommandSpec spec;
-
+final class ExportOnnxCommand extends SiglipCommand {
     @Option(names = {"-m", "--model"}, paramLabel = "MODEL",
             description = "Model folder or hub id (default: the embedded default model).")
     String model;

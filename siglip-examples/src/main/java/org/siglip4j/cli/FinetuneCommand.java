@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.pipeline.SiglipPipelines;
 import org.siglip4j.core.pipeline.ZeroShotImageClassifier;
@@ -21,7 +20,6 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code siglip finetune}: fine-tunes a SigLIP model with the sigmoid loss on image-text pairs
@@ -35,13 +33,7 @@ import picocli.CommandLine.Spec;
                     + "folder with one sub-folder per class (captions made from --templates).",
             "Writes OUT/model (a Hugging Face model folder), OUT/checkpoints/step-N, OUT/metrics.jsonl and "
                     + "OUT/loss.png."})
-final class FinetuneCommand implements Callable<Integer> {
-    @Mixin
-    SiglipCli.Common common;
-
-    @Spec
-    CommandLine.Model.CommandSpec spec;
-
+final class FinetuneCommand extends SiglipCommand {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
             description = "Model folder or hub id to start from.")
     String model;

@@ -4,29 +4,21 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.siglip4j.core.pipeline.SiglipPipeline;
 import org.siglip4j.core.pipeline.SimilarityMatrix;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code siglip similarity --model M --image P... --text T...}. */
 @Command(name = "similarity", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Print the image-text table of SigLIP probabilities sigmoid(logit), one row per image and "
                 + "one column per text, each pair scored on its own.",
             "Columns are numbered; the texts are listed below the table."})
-final class SimilarityCommand implements Callable<Integer> {
-    @Mixin
-    SiglipCli.Common common;
-
+final class SimilarityCommand extends SiglipCommand {
     @Mixin
     ModelOptions modelOptions;
-
-    @Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-i", "--image"}, required = true, paramLabel = "IMAGE",
             description = "An image file (repeat the option for more).")

@@ -6,17 +6,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 /** {@code siglip train-demo}: trains the small default model from scratch on Fashion-MNIST + MNIST. */
 @Command(name = "train-demo", mixinStandardHelpOptions = true,
         description = {"Train a small SigLIP from scratch on Fashion-MNIST and MNIST (real images, captions from "
             + "class names through prompt templates) and score it zero-shot on both test sets.",
             "Find or fetch the data first with scripts/fetch-demo-data.sh."})
-final class TrainDemoCommand implements Callable<Integer> {
-    @Mixin
-    SiglipCli.Common common;
-
+final class TrainDemoCommand extends SiglipCommand {
     @Option(names = "--fashion-mnist", defaultValue = "/usr/share/datasets/fashion-mnist",
             description = "Folder with the Fashion-MNIST IDX files (default: ${DEFAULT-VALUE}).")
     Path fashion;

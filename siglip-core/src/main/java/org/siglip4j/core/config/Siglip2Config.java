@@ -3,12 +3,10 @@ package org.siglip4j.core.config;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.io.BoundedJson;
+import org.siglip4j.core.io.ConfigFiles;
 
 /**
  * A SigLIP 2 NaFlex configuration ({@code Siglip2Config}, {@code model_type siglip2}). The text
@@ -45,20 +43,7 @@ public record Siglip2Config(SiglipTextConfig textConfig, Siglip2VisionConfig vis
 
     /** Reads {@code config.json} from a file or a model folder. */
     public static Siglip2Config load(Path path) {
-        Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new SiglipException("config.json not found: " + file);
-        } catch (IOException e) {
-            throw new SiglipException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        try {
-            return fromJson(text);
-        } catch (SiglipException e) {
-            throw new SiglipException(file + ": " + e.getMessage(), e);
-        }
+        return ConfigFiles.parse(path, "config.json", Siglip2Config::fromJson);
     }
 
     /** Parses the text of a {@code config.json}. */

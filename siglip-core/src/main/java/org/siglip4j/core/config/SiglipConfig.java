@@ -9,7 +9,6 @@ import com.google.gson.JsonPrimitive;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,6 +20,7 @@ import java.util.TreeMap;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.io.AtomicFiles;
 import org.siglip4j.core.io.BoundedJson;
+import org.siglip4j.core.io.ConfigFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,7 +118,7 @@ public record SiglipConfig(
      * @return the model type, or empty
      */
     public static Optional<String> modelType(Path path) {
-        Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
+        Path file = ConfigFiles.locate(path, "config.json");
         try {
             JsonElement root = BoundedJson.parse(Files.readString(file), file.toString());
             JsonElement type = root.isJsonObject() ? root.getAsJsonObject().get("model_type") : null;
@@ -131,20 +131,7 @@ public record SiglipConfig(
 
     /** Reads {@code config.json} from a file or a model folder. */
     public static SiglipConfig load(Path path) {
-        Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
-        String json;
-        try {
-            json = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new SiglipException("config.json not found: " + file);
-        } catch (IOException e) {
-            throw new SiglipException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        try {
-            return fromJson(json);
-        } catch (SiglipException e) {
-            throw new SiglipException(file + ": " + e.getMessage(), e);
-        }
+        return ConfigFiles.parse(path, "config.json", SiglipConfig::fromJson);
     }
 
     /** Parses the text of a {@code config.json}. */
@@ -285,7 +272,7 @@ public record SiglipConfig(
 
     /** Writes {@code config.json} atomically (temporary file, then rename) to a file or folder. */
     public void save(Path path) {
-        Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
+        Path file = ConfigFiles.locate(path, "config.json");
         writeAtomically(file, toJson().getBytes(StandardCharsets.UTF_8));
     }
 

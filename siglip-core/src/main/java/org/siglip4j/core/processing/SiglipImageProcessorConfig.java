@@ -3,13 +3,11 @@ package org.siglip4j.core.processing;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.io.BoundedJson;
+import org.siglip4j.core.io.ConfigFiles;
 
 /**
  * The settings of HF's {@code SiglipImageProcessor} as stored in {@code preprocessor_config.json}.
@@ -171,15 +169,8 @@ public record SiglipImageProcessorConfig(
      * @throws SiglipException if the file is missing, not JSON, or has an invalid field
      */
     public static SiglipImageProcessorConfig load(Path path) {
-        Path file = Files.isDirectory(path) ? path.resolve("preprocessor_config.json") : path;
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new SiglipException("preprocessor config not found: " + file);
-        } catch (IOException e) {
-            throw new SiglipException("cannot read " + file + ": " + e, e);
-        }
+        Path file = ConfigFiles.locate(path, "preprocessor_config.json");
+        String text = ConfigFiles.read(file, "preprocessor config");
         JsonElement root = BoundedJson.parse(text, file.toString());
         if (!root.isJsonObject()) {
             throw new SiglipException(file + " must hold a JSON object");

@@ -237,16 +237,23 @@ final class BenchRun {
     }
 
     Path writeFloats(float[] v) throws IOException {
-        ByteBuffer bb = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer bb = littleEndian(v.length * Float.BYTES);
         bb.asFloatBuffer().put(v);
-        Path f = work.resolve("input.bin");
-        Files.write(f, bb.array());
-        return f;
+        return writeInput(bb);
     }
 
     Path writeLongs(long[] v) throws IOException {
-        ByteBuffer bb = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer bb = littleEndian(v.length * Long.BYTES);
         bb.asLongBuffer().put(v);
+        return writeInput(bb);
+    }
+
+    private static ByteBuffer littleEndian(int bytes) {
+        return ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** The peer's input file: raw little-endian values, as the peer script reads them. */
+    private Path writeInput(ByteBuffer bb) throws IOException {
         Path f = work.resolve("input.bin");
         Files.write(f, bb.array());
         return f;

@@ -45,6 +45,13 @@ public final class HostileTrainFiles {
         }
     }
 
+    /** Writes a hostile manifest next to the images it may name and reads it. */
+    static void readManifest(byte[] input, Path manifest) throws java.io.IOException {
+        images(manifest.getParent());
+        Files.write(manifest, input);
+        ManifestReader.read(manifest);
+    }
+
     /** Manifest lines as JSON objects whose fields have every type, depth and size. */
     static final class JsonLines implements HostileKind {
         @Override
@@ -92,10 +99,7 @@ public final class HostileTrainFiles {
 
         @Override
         public void run(byte[] input, Path work) throws Exception {
-            images(work);
-            Path m = work.resolve("m.jsonl");
-            Files.write(m, input);
-            ManifestReader.read(m);
+            readManifest(input, work.resolve("m.jsonl"));
         }
     }
 
@@ -131,10 +135,7 @@ public final class HostileTrainFiles {
 
         @Override
         public void run(byte[] input, Path work) throws Exception {
-            images(work);
-            Path m = work.resolve("m.csv");
-            Files.write(m, input);
-            ManifestReader.read(m);
+            readManifest(input, work.resolve("m.csv"));
         }
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.function.BiFunction;
 import org.siglip4j.core.checkpoint.Checkpoint;
 import org.siglip4j.core.checkpoint.SafetensorsReader;
 
@@ -30,51 +31,37 @@ public interface TensorSource extends AutoCloseable {
     /** A safetensors file. */
     static TensorSource safetensors(Path file) {
         SafetensorsReader r = SafetensorsReader.open(file);
-        return new TensorSource() {
-            @Override
-            public Path source() {
-                return file;
-            }
-
-            @Override
-            public Set<String> names() {
-                return r.tensors().keySet();
-            }
-
-            @Override
-            public NDArray load(String name, NDManager manager) {
-                return r.load(name, manager);
-            }
-
-            @Override
-            public void close() {
-                r.close();
-            }
-        };
+        return over(file, r.tensors().keySet(), r::load, r::close);
     }
 
     /** The weights of a Hugging Face folder (single file or shards). */
     static TensorSource huggingFace(Path dir) {
         Checkpoint c = Checkpoint.open(dir);
+        return over(c.source(), c.tensors().keySet(), c::load, c::close);
+    }
+
+    /** A source over an open reader's names, loader and close (the two readers share no type). */
+    private static TensorSource over(Path source, Set<String> names, BiFunction<String, NDManager, NDArray> load,
+            Runnable close) {
         return new TensorSource() {
             @Override
             public Path source() {
-                return c.source();
+                return source;
             }
 
             @Override
             public Set<String> names() {
-                return c.tensors().keySet();
+                return names;
             }
 
             @Override
             public NDArray load(String name, NDManager manager) {
-                return c.load(name, manager);
+                return load.apply(name, manager);
             }
 
             @Override
             public void close() {
-                c.close();
+                close.run();
             }
         };
     }
