@@ -59,14 +59,15 @@ public final class LinearCalibration {
      */
     public record LinearShape(String use, long in, long out, long rows) {}
 
-    /** A way to compute x W^T + b: a {@link LinearKernel}, or a test's stand-in for one. */
-    interface Candidate {
-        LinearKernel kernel();
-
+    /** x W^T + b over the last axis, as a kernel computes it. */
+    @FunctionalInterface
+    interface LinearFunction {
         NDArray apply(NDArray x, NDArray weight, NDArray bias);
     }
 
-    /** What the measurements picked. */
+    /** A candidate: a {@link LinearKernel}'s own function, or a test's stand-in under its name. */
+    record Candidate(LinearKernel kernel, LinearFunction function) {}
+
     /**
      * What the measurements picked.
      *
@@ -86,20 +87,7 @@ public final class LinearCalibration {
      * @return one timing per shape, direction and kernel
      */
     public static List<LinearTiming> measure(List<LinearShape> shapes, int rounds, Consumer<String> progress) {
-        List<Candidate> candidates = new ArrayList<>();
-        for (LinearKernel k : LinearKernel.values()) {
-            candidates.add(new Candidate() {
-                @Override
-                public LinearKernel kernel() {
-                    return k;
-                }
-
-                @Override
-                public NDArray apply(NDArray x, NDArray weight, NDArray bias) {
-                    return k.apply(x, weight, bias);
-                }
-            });
-        }
+        List<Candidate> candidates = Arrays.stream(LinearKernel.values()).map(k -> new Candidate(k, k::apply)).toList();
         return measure(candidates, shapes, rounds, progress);
     }
 
@@ -179,7 +167,7 @@ public final class LinearCalibration {
             double[][] backward = new double[n][rounds];
             for (int c = 0; c < n; c++) {
                 Candidate k = candidates.get(c);
-                try (GradMode off = GradMode.disabled(); NDArray y = k.apply(x, w, b)) {
+                try (GradMode off = GradMode.disabled(); NDArray y = k.function().apply(x, w, b)) {
                     forwardError[c] = relError(y, reference[0]);
                 }
                 backwardError[c] = backwardError(k, x, w, b, g, reference);
@@ -214,15 +202,10 @@ public final class LinearCalibration {
     }
 
     private static double backwardError(Candidate k, NDArray x, NDArray w, NDArray b, NDArray g, NDArray[] ref) {
-        NDManager m = x.getManager();
-        try (NDManager call = m.newSubManager(); GradMode on = GradMode.enabled()) {
-            NDArray[] leaves = {x.duplicate(), w.duplicate(), b.duplicate()};
-            for (NDArray l : leaves) {
-                l.attach(call);
-                l.setRequiresGradient(true);
-            }
+        try (NDManager call = x.getManager().newSubManager(); GradMode on = GradMode.enabled()) {
+            NDArray[] leaves = leaves(call, x, w, b);
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                NDArray y = k.apply(leaves[0], leaves[1], leaves[2]);
+                NDArray y = k.function().apply(leaves[0], leaves[1], leaves[2]);
                 NDArray loss = y.mul(g).sum();
                 gc.backward(loss);
             }
@@ -234,10 +217,21 @@ public final class LinearCalibration {
         }
     }
 
+    /** Fresh copies of x, W and b in {@code call} that collect gradients (none from an earlier backward). */
+    private static NDArray[] leaves(NDManager call, NDArray... arrays) {
+        NDArray[] leaves = new NDArray[arrays.length];
+        for (int i = 0; i < arrays.length; i++) {
+            leaves[i] = arrays[i].duplicate();
+            leaves[i].attach(call);
+            leaves[i].setRequiresGradient(true);
+        }
+        return leaves;
+    }
+
     private static double timeForward(Candidate k, NDArray x, NDArray w, NDArray b) {
         try (GradMode off = GradMode.disabled()) {
             long t0 = System.nanoTime();
-            NDArray y = k.apply(x, w, b);
+            NDArray y = k.function().apply(x, w, b);
             double ms = (System.nanoTime() - t0) / 1e6;
             y.close();
             return ms;
@@ -247,13 +241,9 @@ public final class LinearCalibration {
     /** The backward alone: the forward under autograd runs first, untimed. */
     private static double timeBackward(Candidate k, NDArray x, NDArray w, NDArray b, NDArray g) {
         try (NDManager call = x.getManager().newSubManager(); GradMode on = GradMode.enabled()) {
-            NDArray[] leaves = {x.duplicate(), w.duplicate(), b.duplicate()};
-            for (NDArray l : leaves) {
-                l.attach(call);
-                l.setRequiresGradient(true);
-            }
+            NDArray[] leaves = leaves(call, x, w, b);
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                NDArray loss = k.apply(leaves[0], leaves[1], leaves[2]).mul(g).sum();
+                NDArray loss = k.function().apply(leaves[0], leaves[1], leaves[2]).mul(g).sum();
                 long t0 = System.nanoTime();
                 gc.backward(loss);
                 return (System.nanoTime() - t0) / 1e6;

@@ -28,31 +28,27 @@ class LinearCalibrationTest {
         return new LinearTiming(use, 768, 3072, rows, d, k, ms, correct ? 1e-7 : 0.5, correct);
     }
 
-    /** Both kernels right: oneDNN faster forward, slower backward; forward + backward decides training. */
+    /** Both kernels right on one shape: the engine's linear and oneDNN take these times forward and backward. */
+    private static List<LinearTiming> both(double mklForward, double dnnForward, double mklBackward, double dnnBackward) {
+        return new ArrayList<>(List.of(t("vision inference", 1568, Direction.FORWARD, MKL, mklForward, true),
+                t("vision inference", 1568, Direction.FORWARD, DNN, dnnForward, true),
+                t("vision inference", 1568, Direction.BACKWARD, MKL, mklBackward, true),
+                t("vision inference", 1568, Direction.BACKWARD, DNN, dnnBackward, true)));
+    }
+
+    /** oneDNN faster forward, slower backward: forward + backward decides training. */
     @Test
     void picksTheFasterCorrectKernelPerDirection() {
-        List<LinearTiming> timings = List.of(
-                t("vision inference", 1568, Direction.FORWARD, MKL, 100, true),
-                t("vision inference", 1568, Direction.FORWARD, DNN, 70, true),
-                t("vision inference", 1568, Direction.BACKWARD, MKL, 200, true),
-                t("vision inference", 1568, Direction.BACKWARD, DNN, 300, true));
-        assertEquals(new Picks(DNN, MKL), LinearCalibration.pick(timings));
-        List<LinearTiming> fasterBoth = List.of(
-                t("vision training", 784, Direction.FORWARD, MKL, 100, true),
-                t("vision training", 784, Direction.FORWARD, DNN, 70, true),
-                t("vision training", 784, Direction.BACKWARD, MKL, 200, true),
-                t("vision training", 784, Direction.BACKWARD, DNN, 150, true));
-        assertEquals(new Picks(DNN, DNN), LinearCalibration.pick(fasterBoth));
+        assertEquals(new Picks(DNN, MKL), LinearCalibration.pick(both(100, 70, 200, 300)));
+        assertEquals(new Picks(DNN, DNN), LinearCalibration.pick(both(100, 70, 200, 150)));
+        assertEquals(new Picks(MKL, DNN), LinearCalibration.pick(both(100, 120, 200, 150)));
+        assertEquals(new Picks(MKL, MKL), LinearCalibration.pick(both(100, 120, 200, 250)));
     }
 
     /** A kernel wrong at any shape, a probe included, is rejected however fast it is. */
     @Test
     void aWrongKernelIsNeverPicked() {
-        List<LinearTiming> timings = new ArrayList<>(List.of(
-                t("vision inference", 1568, Direction.FORWARD, MKL, 100, true),
-                t("vision inference", 1568, Direction.FORWARD, DNN, 10, true),
-                t("vision inference", 1568, Direction.BACKWARD, MKL, 200, true),
-                t("vision inference", 1568, Direction.BACKWARD, DNN, 20, true)));
+        List<LinearTiming> timings = both(100, 10, 200, 20);
         timings.add(t("probe", 733, Direction.FORWARD, MKL, 1, true));
         timings.add(t("probe", 733, Direction.FORWARD, DNN, 1, false));
         assertEquals(new Picks(MKL, MKL), LinearCalibration.pick(timings));
@@ -88,9 +84,9 @@ class LinearCalibrationTest {
      */
     @Test
     void theValueCheckFlagsWrongCandidates() {
-        Candidate plain = candidate(MKL, (x, w, b) -> MKL.apply(x, w, b));
-        Candidate shifted = candidate(DNN, (x, w, b) -> MKL.apply(x, w, b).add(0.01f));
-        Candidate doubledGrad = candidate(DNN, (x, w, b) -> {
+        Candidate plain = new Candidate(MKL, MKL::apply);
+        Candidate shifted = new Candidate(DNN, (x, w, b) -> MKL.apply(x, w, b).add(0.01f));
+        Candidate doubledGrad = new Candidate(DNN, (x, w, b) -> {
             NDArray y = MKL.apply(x, w, b);
             return y.mul(2f).sub(y.stopGradient());
         });
@@ -111,23 +107,5 @@ class LinearCalibrationTest {
         assertFalse(withDoubled.stream().anyMatch(t -> t.use().equals("probe") && t.kernel() == MKL && !t.correct()));
         // every shape, the probes included, is measured in both directions for both candidates
         assertEquals(2 * 2 * (shapes.size() + LinearCalibration.PROBES.size()), withDoubled.size());
-    }
-
-    private interface Fn {
-        NDArray apply(NDArray x, NDArray w, NDArray b);
-    }
-
-    private static Candidate candidate(LinearKernel k, Fn f) {
-        return new Candidate() {
-            @Override
-            public LinearKernel kernel() {
-                return k;
-            }
-
-            @Override
-            public NDArray apply(NDArray x, NDArray weight, NDArray bias) {
-                return f.apply(x, weight, bias);
-            }
-        };
     }
 }
