@@ -20,12 +20,13 @@ import picocli.CommandLine.Spec;
 
 /** {@code siglip calibrate}: measure this machine's linear kernels and chunk budgets once, and cache the picks. */
 @Command(name = "calibrate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Measure, on this machine and thread count, which linear kernel (the engine's linear or "
-                + "oneDNN as a 1x1 convolution) computes the model's layers right and fastest, forward and backward "
-                + "apart, and which chunk budgets run fastest; cache the picks for every later run with the same CPU, "
-                + "thread count and libtorch (~/.cache/siglip4j/calibration, or -Dsiglip4j.calibrationDir=DIR).",
-            "Explicit -Dsiglip4j.onednnLinear and -Dsiglip4j.chunkBytes still override the picks. "
-                + "See docs/performance.md."})
+        description = {"Measure which linear kernel and chunk budgets run right and fastest on this machine and "
+                + "thread count, and cache the picks for later runs.",
+            "Candidates: the engine's linear (MKL) and oneDNN as a 1x1 convolution, forward and backward apart, each "
+                + "first checked against a float64 reference (a kernel wrong at any shape is never picked); inference "
+                + "and training chunk budgets, timed on the model. The picks are kept per CPU, thread count and "
+                + "libtorch in ~/.cache/siglip4j/calibration (or -Dsiglip4j.calibrationDir=DIR); -Dsiglip4j.onednnLinear "
+                + "and -Dsiglip4j.chunkBytes still override them. See docs/performance.md."})
 final class CalibrateCommand implements Callable<Integer> {
     @Mixin
     SiglipCli.Common common;
