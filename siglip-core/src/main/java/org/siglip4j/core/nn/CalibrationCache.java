@@ -45,7 +45,13 @@ public final class CalibrationCache {
         if (!hasFiles(d)) {
             return Optional.empty();
         }
-        return load(d, MachineKey.current());
+        MachineKey key;
+        try {
+            key = MachineKey.current();
+        } catch (RuntimeException e) {
+            return ignore(d, "this machine's key needs the PyTorch engine (" + e.getMessage() + ")");
+        }
+        return load(d, key);
     }
 
     /** The calibration saved for {@code key} in {@code dir}; empty when there is none or it is unusable. */
