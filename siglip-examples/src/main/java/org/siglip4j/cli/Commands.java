@@ -18,6 +18,7 @@ final class Commands {
                 new ConvertTokenizerCommand(), new ConvertCommand(),
                 new ExportOnnxCommand(),
                 new TrainDemoCommand(),
-                new BenchCommand());
+                new BenchCommand(),
+                new CalibrateCommand());
     }
 }

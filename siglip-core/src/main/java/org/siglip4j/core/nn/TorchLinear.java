@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.XavierInitializer;
@@ -15,8 +14,8 @@ public final class TorchLinear extends SiglipModule {
     private final Parameter weight;
     private final Parameter bias;
     private final long out;
-    /** Whether the policy this layer runs with sends large calls to oneDNN. */
-    private volatile boolean oneDnn = ComputePolicy.DEFAULT.oneDnnLinear();
+    /** The policy this layer runs with: whether it sends large calls to oneDNN. */
+    private volatile ComputePolicy compute = ComputePolicy.DEFAULT;
 
     /** A linear layer with bias and Xavier-uniform weights. */
     public TorchLinear(long in, long out) {
@@ -35,12 +34,12 @@ public final class TorchLinear extends SiglipModule {
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         NDArray w = value(ps, weight, x, training);
         NDArray b = bias == null ? null : value(ps, bias, x, training);
-        return linear(x, w, b, oneDnn);
+        return linear(x, w, b, compute.oneDnnLinearNow());
     }
 
     @Override
     protected void configure(ComputePolicy policy) {
-        oneDnn = policy.oneDnnLinear();
+        compute = policy;
     }
 
     /**
@@ -49,7 +48,7 @@ public final class TorchLinear extends SiglipModule {
      * "the linear our towers call"); the blocks use the policy they were given.
      */
     public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-        return linear(x, weight, bias, ComputePolicy.fromSystemProperties().oneDnnLinear());
+        return linear(x, weight, bias, ComputePolicy.fromSystemProperties().oneDnnLinearNow());
     }
 
     /**
@@ -60,14 +59,12 @@ public final class TorchLinear extends SiglipModule {
      * @param x [..., in]
      * @param weight [out, in]
      * @param bias [out], or null
-     * @param oneDnn whether the oneDNN path may serve the call ({@link ComputePolicy#oneDnnLinear()})
+     * @param oneDnn whether the oneDNN path may serve the call ({@link ComputePolicy#oneDnnLinearNow()})
      * @return [..., out]
      */
     public static NDArray linear(NDArray x, NDArray weight, NDArray bias, boolean oneDnn) {
-        if (OneDnnLinear.applies(x, weight, oneDnn)) {
-            return OneDnnLinear.apply(x, weight, bias);
-        }
-        return bias == null ? Linear.linear(x, weight).singletonOrThrow() : Linear.linear(x, weight, bias).singletonOrThrow();
+        LinearKernel kernel = OneDnnLinear.applies(x, weight, oneDnn) ? LinearKernel.ONEDNN_CONV : LinearKernel.LINEAR;
+        return kernel.apply(x, weight, bias);
     }
 
     @Override

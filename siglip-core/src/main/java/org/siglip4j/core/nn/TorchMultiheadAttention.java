@@ -25,7 +25,7 @@ public final class TorchMultiheadAttention extends SiglipModule {
     private final int heads;
     private final AttentionKernel kernel = EagerAttention.TORCH_MULTIHEAD;
     /** Whether the policy this layer runs with sends large projections to oneDNN. */
-    private volatile boolean oneDnn = ComputePolicy.DEFAULT.oneDnnLinear();
+    private volatile ComputePolicy compute = ComputePolicy.DEFAULT;
 
     /** Attention with {@code heads} heads over {@code dim} features. */
     public TorchMultiheadAttention(int dim, int heads) {
@@ -60,6 +60,7 @@ public final class TorchMultiheadAttention extends SiglipModule {
         NDArray bq = own(b.get("0:" + dim), kv);
         NDArray bk = own(b.get(dim + ":" + 2 * dim), kv);
         NDArray bv = own(b.get(2 * dim + ":"), kv);
+        boolean oneDnn = compute.oneDnnLinearNow();
         long bsz = kv.getShape().get(0);
         long l = kv.getShape().get(1);
         long bqsz = query.getShape().get(0);
@@ -77,7 +78,7 @@ public final class TorchMultiheadAttention extends SiglipModule {
 
     @Override
     protected void configure(ComputePolicy policy) {
-        oneDnn = policy.oneDnnLinear();
+        compute = policy;
     }
 
     @Override

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import org.siglip4j.core.SiglipException;
 import org.siglip4j.core.engine.ExecutionPolicy;
+import org.siglip4j.core.nn.CalibrationCache;
+import org.siglip4j.core.nn.ComputePolicy;
 import org.siglip4j.core.nn.MallocTuning;
 
 /**
@@ -206,13 +208,20 @@ public final class Benchmark {
         String preload = System.getenv().getOrDefault("LD_PRELOAD", "");
         run.machine.put("ld_preload", preload.isEmpty() ? "-" : preload);
         run.machine.put("malloc", MallocTuning.apply().detail());
+        // the policy every model of this run is built with: the cached calibration, if any, under the properties
+        ComputePolicy compute = ComputePolicy.fromSystemProperties();
+        String source = CalibrationCache.forThisMachine().map(c -> "calibrated for " + c.model() + ", "
+                + CalibrationCache.dir().resolve(c.machine().fileName())).orElse("built-in defaults, no calibration");
+        run.machine.put("compute", compute.describe());
+        run.machine.put("compute_source", source);
+        run.out.println("compute: " + compute.describe() + " (" + source + ")");
         if (!run.options.policy().equals(ExecutionPolicy.DEFAULT)) {
             run.machine.put("towers_on", run.engineNote().replace("; ", ""));
         }
         if (cpu.contains("AMD") && !preload.contains("mklamdshim")) {
             // the oneMKL in libtorch runs its generic kernels on AMD CPUs (docs/performance.md)
             run.out.println("note: AMD CPU without bench/libmklamdshim.so preloaded: the engine's matrix products run "
-                    + "MKL's generic path (large linear layers go through oneDNN); see scripts/build-mkl-amd-shim.sh");
+                    + "MKL's generic path; see scripts/build-mkl-amd-shim.sh, and 'siglip calibrate' for the oneDNN path");
         }
         if (run.peer != null) {
             run.machine.put("peer", run.peer.hello().toString());

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
 import java.util.List;
+import org.siglip4j.core.nn.ComputePolicy;
 import org.siglip4j.core.nn.GradMode;
 import org.siglip4j.core.nn.TorchLinear;
 
@@ -23,8 +24,11 @@ final class LinearCeilingRow implements BenchRow {
         try (NDManager m = NDManager.newBaseManager(); GradMode off = GradMode.disabled()) {
             NDArray a = m.randomNormal(new Shape(n, n));
             NDArray b = m.randomNormal(new Shape(n, n));
+            // the inference switch of the policy the run's models get (calibration and properties), read once
+            boolean oneDnn = ComputePolicy.fromSystemProperties().oneDnnLinearNow();
             for (String op : List.of("gemm", "linear")) {
-                Runnable ours = "gemm".equals(op) ? () -> a.matMul(b).close() : () -> TorchLinear.linear(a, b, null).close();
+                Runnable ours = "gemm".equals(op) ? () -> a.matMul(b).close()
+                        : () -> TorchLinear.linear(a, b, null, oneDnn).close();
                 double[] t = run.alternate(k -> BenchRun.timeCalls(k, ours), run.peer == null ? null : k -> {
                     JsonObject req = BenchRun.req("gemm");
                     req.addProperty("n", n);
