@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.siglip4j.core.config.SiglipConfig;
 import org.siglip4j.core.config.SiglipPresets;
 import org.siglip4j.core.engine.Calibrator;
@@ -14,9 +13,7 @@ import org.siglip4j.core.nn.CalibrationCache;
 import org.siglip4j.core.nn.KernelCalibration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code siglip calibrate}: measure this machine's linear kernels and chunk budgets once, and cache the picks. */
 @Command(name = "calibrate", mixinStandardHelpOptions = true, sortOptions = false,
@@ -27,13 +24,7 @@ import picocli.CommandLine.Spec;
                 + "and training chunk budgets, timed on the model. The picks are kept per CPU, thread count and "
                 + "libtorch in ~/.cache/siglip4j/calibration (or -Dsiglip4j.calibrationDir=DIR); -Dsiglip4j.onednnLinear "
                 + "and -Dsiglip4j.chunkBytes still override them. See docs/performance.md."})
-final class CalibrateCommand implements Callable<Integer> {
-    @Mixin
-    SiglipCli.Common common;
-
-    @Spec
-    CommandLine.Model.CommandSpec spec;
-
+final class CalibrateCommand extends SiglipCommand {
     @Option(names = {"-m", "--model"}, paramLabel = "PRESET|MODEL", defaultValue = "base-patch16-224",
             description = "Whose layer shapes to measure: a preset (random weights, nothing downloaded), a model "
                     + "folder or a hub id (default: ${DEFAULT-VALUE}).")
