@@ -14,8 +14,8 @@ public final class Activations {
     private static final double C1 = C0 * 0.044715;
 
     /**
-     * Elements per group of {@link #geluTanhInPlace}: 1 Mi floats (4 MiB) keeps a group's two
-     * temporaries in cache between its five passes, and bounds them whatever the batch.
+     * Elements per group of {@link #geluTanhInPlace}: 1 Mi floats (4 MiB) keeps a group's
+     * temporaries in cache between its passes, and bounds them whatever the batch.
      */
     private static final long GROUP_ELEMENTS = 1 << 20;
 
@@ -28,7 +28,7 @@ public final class Activations {
         }
         // Recorded op by op, autograd kept the bracket and the sigmoid's output besides x: two
         // more [B, L, intermediate] tensors per layer than torch's fused gelu, which keeps x
-        // alone (docs/performance.md, "Training memory"). So the value and its derivative are
+        // alone (docs/performance.md, "Training memory: what the plain step keeps"). So the value and its derivative are
         // computed without a graph and joined as value + (x - stop(x)) * slope: exactly the
         // value forward (x - stop(x) is zero), slope times the incoming gradient backward, and
         // slope is all autograd keeps (x is then free as soon as its last user lets it go).
