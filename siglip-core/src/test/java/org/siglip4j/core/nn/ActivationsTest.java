@@ -64,7 +64,7 @@ class ActivationsTest {
     }
 
     /** d/dx of 0.5 x (1 + tanh(k (x + a x^3))), in double. */
-    private static double dGelu(double x) {
+    static double dGelu(double x) {
         double k = Math.sqrt(2 / Math.PI);
         double a = 0.044715;
         double t = Math.tanh(k * (x + a * x * x * x));
