@@ -28,10 +28,11 @@ public final class Activations {
         }
         // Recorded op by op, autograd kept the bracket and the sigmoid's output besides x: two
         // more [B, L, intermediate] tensors per layer than torch's fused gelu, which keeps x
-        // alone (docs/performance.md, "Training memory: what the plain step keeps"). So the value and its derivative are
-        // computed without a graph and joined as value + (x - stop(x)) * slope: exactly the
-        // value forward (x - stop(x) is zero), slope times the incoming gradient backward, and
-        // slope is all autograd keeps (x is then free as soon as its last user lets it go).
+        // alone (docs/performance.md, "Training memory: what the plain step keeps"). So the
+        // value and its derivative are computed without a graph and joined as
+        // value + (x - stop(x)) * slope: exactly the value forward (x - stop(x) is zero), slope
+        // times the incoming gradient backward, and slope is all autograd keeps (x is then free
+        // as soon as its last user lets it go).
         NDArray value;
         NDArray slope;
         try (GradMode off = GradMode.disabled()) {
