@@ -14,8 +14,8 @@ public final class Activations {
     private static final double C1 = C0 * 0.044715;
 
     /**
-     * Elements per group of {@link #geluTanhInPlace}: 1 Mi floats (4 MiB) keeps a group's two
-     * temporaries in cache between its five passes, and bounds them whatever the batch.
+     * Elements per group of {@link #geluTanhInPlace}: 1 Mi floats (4 MiB) keeps a group's
+     * temporaries in cache between its passes, and bounds them whatever the batch.
      */
     private static final long GROUP_ELEMENTS = 1 << 20;
 
@@ -24,46 +24,74 @@ public final class Activations {
     /** {@code gelu_pytorch_tanh}: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
     public static NDArray geluTanh(NDArray x) {
         if (!GradMode.isEnabled()) {
-            NDArray y = x.duplicate();
-            return geluTanhInPlace(y);
+            return geluTanhInPlace(x.duplicate(), null);
         }
-        // Out of place (autograd keeps the bracket and the sigmoid's output: two tensors of the
-        // MLP's width, where the tanh form kept four), with scalars that have native storage
-        // (Scalars) because autograd keeps them for the backward pass.
-        NDArray bracket = x.mul(x).mul(Scalars.of(x, C1)).add(Scalars.of(x, C0));
-        return Activation.sigmoid(bracket.mul(x)).mul(x);
+        // Recorded op by op, autograd kept the bracket and the sigmoid's output besides x: two
+        // more [B, L, intermediate] tensors per layer than torch's fused gelu, which keeps x
+        // alone (docs/performance.md, "Training memory: what the plain step keeps"). So the
+        // value and its derivative are computed without a graph and joined as
+        // value + (x - stop(x)) * slope: exactly the value forward (x - stop(x) is zero), slope
+        // times the incoming gradient backward, and slope is all autograd keeps (x is then free
+        // as soon as its last user lets it go).
+        NDArray value;
+        NDArray slope;
+        try (GradMode off = GradMode.disabled()) {
+            value = x.duplicate();
+            slope = geluTanhInPlace(value, x.duplicate());
+        }
+        NDArray stopped = x.stopGradient();
+        NDArray out = x.sub(stopped).muli(slope).addi(value);
+        stopped.close();
+        slope.close();
+        value.close();
+        return out;
     }
 
     /**
-     * The same function without autograd, written over {@code x} itself: DJL has no fused tanh-GELU,
-     * and out of place the formula needs two temporaries as large as {@code x} besides the result
+     * The function over {@code x} itself, without autograd: DJL has no fused tanh-GELU, and out
+     * of place the formula needs two temporaries as large as {@code x} besides the result
      * ([B, P, 3072] at batch 8 is 19 MB each). Here {@code x} is taken as rows of its last axis in
-     * groups of about {@link #GROUP_ELEMENTS}; each group is a view, its two temporaries are a
-     * group's size, and the last multiply writes the result into the view.
+     * groups of about {@link #GROUP_ELEMENTS}; each group is a view, its temporaries are a
+     * group's size, and the last multiply writes the result into the view. When {@code slope}
+     * is given (a copy of {@code x}, same shape), the derivative is written over it the same way.
+     *
+     * @return {@code slope} when given, else {@code x}
      */
-    private static NDArray geluTanhInPlace(NDArray x) {
+    private static NDArray geluTanhInPlace(NDArray x, NDArray slope) {
         long width = x.getShape().tail();
         long rows = x.size() / width;
         long group = Math.max(1, GROUP_ELEMENTS / width);
         if (group >= rows) {
-            geluTanhInto(x);
-            return x;
-        }
-        try (NDArray flat = x.reshape(rows, width)) {
-            for (long start = 0; start < rows; start += group) {
-                try (NDArray view = flat.get("{}:{}", start, Math.min(rows, start + group))) {
-                    geluTanhInto(view);
+            geluTanhInto(x, slope);
+        } else {
+            try (NDArray flat = x.reshape(rows, width);
+                    NDArray slopes = slope == null ? null : slope.reshape(rows, width)) {
+                for (long start = 0; start < rows; start += group) {
+                    String r = start + ":" + Math.min(rows, start + group);
+                    try (NDArray view = flat.get(r); NDArray slopeView = slopes == null ? null : slopes.get(r)) {
+                        geluTanhInto(view, slopeView);
+                    }
                 }
             }
         }
-        return x;
+        return slope == null ? x : slope;
     }
 
-    private static void geluTanhInto(NDArray x) {
+    /** gelu over {@code x} in place; {@code slope} (x's values, or null) becomes d gelu / dx. */
+    private static void geluTanhInto(NDArray x, NDArray slope) {
         NDArray t = x.square();
         t.muli((float) C1).addi((float) C0).muli(x);
         NDArray s = Activation.sigmoid(t);
         t.close();
+        if (slope != null) {
+            // d/dx x s(x (C0 + C1 x^2)) = s + x s (1 - s) (C0 + 3 C1 x^2)
+            NDArray u = slope.square();
+            u.muli((float) (3 * C1)).addi((float) C0).muli(s);
+            NDArray oneMinusS = s.mul(-1f).addi(1f);
+            slope.muli(u).muli(oneMinusS).addi(s);
+            u.close();
+            oneMinusS.close();
+        }
         x.muli(s);
         s.close();
     }
@@ -74,7 +102,7 @@ public final class Activations {
      * {@code x} unless it is a different array.
      */
     public static NDArray applyInPlace(String name, NDArray x) {
-        return isGeluTanh(name) && !GradMode.isEnabled() ? geluTanhInPlace(x) : apply(name, x);
+        return isGeluTanh(name) && !GradMode.isEnabled() ? geluTanhInPlace(x, null) : apply(name, x);
     }
 
     private static boolean isGeluTanh(String name) {

@@ -21,14 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class ScalarLifetimeTest {
 
-    /** d/dx of 0.5 x (1 + tanh(k (x + a x^3))), in double. */
-    private static double dGelu(double x) {
-        double k = Math.sqrt(2 / Math.PI);
-        double a = 0.044715;
-        double t = Math.tanh(k * (x + a * x * x * x));
-        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * a * x * x);
-    }
-
     @Test
     void geluGradientSurvivesGarbageCollectionBeforeBackward() {
         float[] xs = new float[64];
@@ -57,7 +49,7 @@ class ScalarLifetimeTest {
                 }
                 float[] g = x.getGradient().toFloatArray();
                 for (int i = 0; i < xs.length; i++) {
-                    assertEquals(dGelu(xs[i]), g[i], 1e-5, "round " + round + " x=" + xs[i]);
+                    assertEquals(ActivationsTest.dGelu(xs[i]), g[i], 1e-5, "round " + round + " x=" + xs[i]);
                 }
             }
         }
