@@ -11,6 +11,9 @@ chosen by the environment variable SIGLIP_PEER_ENGINE:
             (all graph optimisations)
   ort-int8  the same export after onnxruntime.quantization.quantize_dynamic (int8 weights, QInt8),
             ONNX Runtime's own dynamic int8 quantisation
+  torch-int8  that HF model after torch.ao.quantization.quantize_dynamic(model, {nn.Linear}, qint8):
+            PyTorch's own dynamic int8 (int8 weights per tensor, activations quantised per call,
+            torch's default quantized engine, x86/fbgemm here), run eagerly as hf
 
 Needs torch, transformers, numpy, sentencepiece, PIL; onnx and onnxruntime for the ORT engines
 (the /tmp/ref venv of DEVELOPERS.md has them). The tokenizer and preprocess rows are peer.py's.
@@ -38,8 +41,9 @@ import peer as base  # noqa: E402  (same folder: the protocol loop, RSS, tokeniz
 
 warnings.filterwarnings("ignore")
 ENGINE = os.environ.get("SIGLIP_PEER_ENGINE", "hf")
-if ENGINE not in ("hf", "ort", "ort-int8"):
-    raise SystemExit("SIGLIP_PEER_ENGINE must be hf, ort or ort-int8, got " + ENGINE)
+ENGINES = ("hf", "ort", "ort-int8", "torch-int8")
+if ENGINE not in ENGINES:
+    raise SystemExit("SIGLIP_PEER_ENGINE must be one of " + ", ".join(ENGINES) + ", got " + ENGINE)
 
 
 class _Tower(torch.nn.Module):
@@ -63,7 +67,7 @@ class HfPeer(base.Peer):
         res = super().hello(req)
         import transformers
         res.update({"engine": ENGINE, "transformers": transformers.__version__})
-        if ENGINE != "hf":
+        if ENGINE.startswith("ort"):
             import onnxruntime
             res["onnxruntime"] = onnxruntime.__version__
         return res
@@ -77,6 +81,10 @@ class HfPeer(base.Peer):
         if ENGINE == "hf":
             self.model = model
             return {"params": params}
+        if ENGINE == "torch-int8":
+            from torch.ao.quantization import quantize_dynamic
+            self.model = quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+            return {"params": params, "quantized_engine": torch.backends.quantized.engine}
         t0 = time.perf_counter()
         self.export_dir = tempfile.mkdtemp(prefix="siglip-peer-onnx-")
         cfg = model.config
@@ -121,7 +129,7 @@ class HfPeer(base.Peer):
         if self.model is not None and row == "text":
             return self.model.text_model(input_ids=x).pooler_output
         if row == "train":
-            if self.model is None:
+            if self.model is None or ENGINE != "hf":
                 raise ValueError("train rows run on SIGLIP_PEER_ENGINE=hf only")
             return self._train_step(x, req["ids_shape"], bool(req.get("grad_checkpointing", False)))
         return super()._call(req, x)

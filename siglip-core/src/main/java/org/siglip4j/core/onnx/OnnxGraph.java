@@ -47,6 +47,7 @@ public final class OnnxGraph {
 
     private final String name;
     private final List<byte[]> nodes = new ArrayList<>();
+    private final List<String> opTypes = new ArrayList<>();
     private final List<Tensor> initializers = new ArrayList<>();
     private final List<byte[]> inputs = new ArrayList<>();
     private final List<byte[]> outputs = new ArrayList<>();
@@ -165,9 +166,32 @@ public final class OnnxGraph {
         return out;
     }
 
+    /**
+     * A {@code com.microsoft} contrib node with several outputs; {@code wanted[i]} false leaves
+     * optional output i unnamed (the first must be wanted).
+     *
+     * @return the outputs' names, null for those not wanted
+     */
+    public String[] msNode(String opType, String[] in, boolean[] wanted, Attribute... attributes) {
+        usesMsDomain = true;
+        String[] out = new String[wanted.length];
+        String[] names = new String[wanted.length];
+        for (int i = 0; i < wanted.length; i++) {
+            names[i] = wanted[i] ? fresh(opType.toLowerCase(java.util.Locale.ROOT)) : null;
+            out[i] = wanted[i] ? names[i] : ""; // "" marks an omitted optional output
+        }
+        addNode(opType, MS_DOMAIN, in, out, attributes);
+        return names;
+    }
+
     /** A {@code metadata_props} entry of the model. */
     public void metadata(String key, String value) {
         metadata.add(new String[] {key, value});
+    }
+
+    /** The nodes' operator types in graph order, contrib ones as {@code com.microsoft.Op}. */
+    List<String> opTypes() {
+        return List.copyOf(opTypes);
     }
 
     /** Bytes of all initializers. */
@@ -197,6 +221,7 @@ public final class OnnxGraph {
             w.string(7, domain);
         }
         nodes.add(field(1, w.toByteArray()));
+        opTypes.add(domain.isEmpty() ? opType : domain + "." + opType);
     }
 
     private static byte[] valueInfo(String n, int elemType, Object... dims) {

@@ -2,6 +2,7 @@ package org.siglip4j.core.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -15,7 +16,9 @@ import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -143,6 +146,24 @@ class OnnxExportTest {
             close("fused text last_hidden_state", o.textModelOutput().lastHiddenState(), text.get("last_hidden_state"));
             close("fused text_embeds", o.textEmbeds(), text.get("text_embeds"));
         }
+    }
+
+    @Test
+    void fusedGraphsWriteEachResidualSumWithTheLayerNormAfterIt() {
+        int vl = model.config().visionConfig().numHiddenLayers();
+        int tl = model.config().textConfig().numHiddenLayers();
+        SiglipOnnxExporter fused = new SiglipOnnxExporter(model, Quantization.FLOAT32, true);
+        List<String> vision = fused.visionGraph().opTypes();
+        List<String> text = fused.textGraph().opTypes();
+        // two per layer (the first takes the position table) and the final norm; the MAP head's
+        // LayerNorm follows no residual sum and stays a LayerNormalization
+        assertEquals(2 * vl + 1, Collections.frequency(vision, "com.microsoft.SkipLayerNormalization"));
+        assertEquals(1, Collections.frequency(vision, "LayerNormalization"));
+        assertEquals(2 * tl + 1, Collections.frequency(text, "com.microsoft.SkipLayerNormalization"));
+        assertEquals(0, Collections.frequency(text, "LayerNormalization"));
+        SiglipOnnxExporter plain = new SiglipOnnxExporter(model, Quantization.FLOAT32, false);
+        assertFalse(plain.visionGraph().opTypes().stream().anyMatch(op -> op.startsWith("com.microsoft")),
+                "the plain graphs use standard operators only");
     }
 
     @Test
