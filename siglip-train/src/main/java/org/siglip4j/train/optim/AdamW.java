@@ -112,13 +112,26 @@ public final class AdamW implements AutoCloseable {
                 NDArray v = expSq.get(name);
                 m.tempAttach(tmp);
                 v.tempAttach(tmp);
-                m.muli(b1).addi(g.mul(1 - b1));
-                v.muli(b2).addi(g.square().muli(1 - b2));
+                // Each parameter-sized temporary is closed as soon as it is used, so that at most
+                // two are alive at once: the largest of them (the token embedding's) are above
+                // glibc's mmap threshold and would otherwise all be mapped together, on top of what
+                // the backward pass left the allocator, and set the step's peak. Same ops, same values.
+                try (NDArray t = g.mul(1 - b1)) {
+                    m.muli(b1).addi(t);
+                }
+                try (NDArray t = g.square()) {
+                    v.muli(b2).addi(t.muli(1 - b2));
+                }
                 if (decays.test(name) && settings.weightDecay() > 0) {
                     p.muli(1 - lr * settings.weightDecay());
                 }
-                NDArray denom = v.div(bc2).sqrt().addi(settings.eps());
-                p.subi(m.div(denom).muli(lr / bc1));
+                NDArray denom;
+                try (NDArray t = v.div(bc2)) {
+                    denom = t.sqrt();
+                }
+                try (denom; NDArray t = m.div(denom.addi(settings.eps()))) {
+                    p.subi(t.muli(lr / bc1));
+                }
             }
         }
     }
