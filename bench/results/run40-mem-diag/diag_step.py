@@ -1,6 +1,7 @@
-import sys, ctypes, torch
+import os, sys, ctypes, torch
 # run40-mem harness: python diag_step.py BATCH [STEPS] (from this folder). bench/peer.py's train step
 # (peer.Peer()._train_step) split into its phases, with VmRSS before / after malloc_trim(0) at each.
+# NOTRIM=1 in the environment: no malloc_trim (the 'after trim' column is then plain RSS).
 # Random init from HF's default SiglipConfig (= base-patch16-224's shapes).
 sys.path.insert(0, "../..")
 import peer
@@ -11,7 +12,8 @@ def status():
     kib = dict(l.split(":", 1) for l in open("/proc/self/status"))
     return {k: int(kib[k].split()[0]) // 1024 for k in ("VmRSS", "VmHWM")}
 def rss(what):
-    before = status(); trim(0)
+    before = status()
+    if os.environ.get("NOTRIM") is None: trim(0)
     print("%-34s RSS %6d MiB  after trim %6d MiB  peak %6d MiB" % (what, before["VmRSS"], status()["VmRSS"], before["VmHWM"]), flush=True)
 torch.set_num_threads(2)
 batch = int(sys.argv[1]); steps = int(sys.argv[2]) if len(sys.argv) > 2 else 3
