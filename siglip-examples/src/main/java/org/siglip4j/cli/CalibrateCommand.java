@@ -63,8 +63,7 @@ final class CalibrateCommand extends SiglipCommand {
     }
 
     private SiglipModel load(NDManager m) {
-        if (SiglipPresets.names().contains(model) || model.startsWith("google/siglip-")
-                && SiglipPresets.names().contains(model.substring("google/siglip-".length()))) {
+        if (SiglipPresets.contains(model)) {
             return SiglipModel.newModel(SiglipConfig.preset(model), m);
         }
         return SiglipModel.fromPretrained(model, m);

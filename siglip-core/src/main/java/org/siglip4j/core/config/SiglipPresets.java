@@ -76,12 +76,20 @@ public final class SiglipPresets {
      * @return the configuration
      */
     public static SiglipConfig get(String name) {
-        String key = name.startsWith("google/siglip-") ? name.substring("google/siglip-".length())
-                : name.startsWith("google/siglip2-") ? name.substring("google/".length()) : name;
-        SiglipConfig c = PRESETS.get(key);
+        SiglipConfig c = PRESETS.get(key(name));
         if (c == null) {
             throw new SiglipException("unknown SigLIP preset '" + name + "'; known: " + PRESETS.keySet());
         }
         return c;
+    }
+
+    /** Whether {@code name} names a preset, in any of the forms {@link #get} accepts. */
+    public static boolean contains(String name) {
+        return PRESETS.containsKey(key(name));
+    }
+
+    private static String key(String name) {
+        return name.startsWith("google/siglip-") ? name.substring("google/siglip-".length())
+                : name.startsWith("google/siglip2-") ? name.substring("google/".length()) : name;
     }
 }
